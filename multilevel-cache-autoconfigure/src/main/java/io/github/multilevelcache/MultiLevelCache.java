@@ -1,0 +1,576 @@
+package io.github.multilevelcache;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.cache.support.AbstractValueAdaptingCache;
+import org.springframework.cache.support.NullValue;
+import org.springframework.core.convert.ConversionService;
+import org.springframework.util.Assert;
+
+import io.github.multilevelcache.invalidation.InvalidationPublisher;
+import io.github.multilevelcache.invalidation.InvalidationPublisher.Operation;
+import io.github.multilevelcache.l1.L1Cache;
+import io.github.multilevelcache.l1.L1Entry;
+import io.github.multilevelcache.l2.CacheValueSerializer;
+import io.github.multilevelcache.l2.CorruptValueException;
+import io.github.multilevelcache.l2.Envelope;
+import io.github.multilevelcache.l2.RedisL2;
+import io.github.multilevelcache.stampede.SingleFlight;
+
+/**
+ * A Spring {@link org.springframework.cache.Cache} with two levels: Caffeine in this JVM (L1) over Redis
+ * (L2).
+ * <p>
+ * Reads go L1 → L2 → loader and fill the levels they missed; writes go to L2 first, then L1, then tell the
+ * other instances to drop the key from their L1. Keys are {@code prefix + name + "::" + key} in both levels.
+ * Guarantees:
+ * <ul>
+ * <li>The whole Spring {@code Cache} contract holds (G5): {@code get(key, Callable)} wraps loader failures in
+ * {@link ValueRetrievalException} and caches nothing; {@code putIfAbsent} is atomic in Redis;
+ * {@code evictIfPresent} and {@code invalidate} are immediate; {@code retrieve} checks L1 first and never
+ * blocks the caller on Redis.</li>
+ * <li>A cached {@code null} (when enabled) is stored with its own TTL and returned as a hit for {@code null}
+ * (G4).</li>
+ * <li>Concurrent {@code get(key, loader)} misses on one key in this JVM run the loader once.</li>
+ * <li>A value read from L2 is not put into L1 when an invalidation of its key arrived after the read
+ * began.</li>
+ * <li>Bytes in Redis that do not decode (foreign, corrupt, a type outside the allow-list) are a miss and
+ * are deleted, never an exception (G12). A failing Redis call is answered from L1 or the loader, logged
+ * and counted.</li>
+ * </ul>
+ */
+public class MultiLevelCache extends AbstractValueAdaptingCache {
+
+	private static final Log logger = LogFactory.getLog(MultiLevelCache.class);
+
+	private static final long ERROR_LOG_INTERVAL_MILLIS = 10_000;
+
+	private final String name;
+
+	private final CacheSettings settings;
+
+	private final CacheKeys keys;
+
+	private final L1Cache l1;
+
+	private final RedisL2 l2;
+
+	private final CacheValueSerializer serializer;
+
+	private final InvalidationPublisher publisher;
+
+	private final SingleFlight singleFlight = new SingleFlight();
+
+	private final CacheStatistics statistics = new CacheStatistics();
+
+	private final Clock clock;
+
+	private final AtomicLong lastErrorLog = new AtomicLong(Long.MIN_VALUE / 2);
+
+	private volatile @Nullable Runnable afterL2Read;
+
+	/**
+	 * Creates a cache.
+	 * @param name the cache name
+	 * @param settings its settings
+	 * @param l1 its L1
+	 * @param l2 Redis access
+	 * @param serializer value serializer
+	 * @param conversionService converts keys to strings
+	 * @param publisher tells other instances about changes
+	 * @param clock wall clock for envelope times
+	 */
+	public MultiLevelCache(String name, CacheSettings settings, L1Cache l1, RedisL2 l2,
+			CacheValueSerializer serializer, ConversionService conversionService, InvalidationPublisher publisher,
+			Clock clock) {
+		super(settings.nullValues().enabled());
+		Assert.hasText(name, "Name must not be empty");
+		this.name = name;
+		this.settings = settings;
+		this.keys = new CacheKeys(settings.keyPrefix(), name, conversionService);
+		this.l1 = l1;
+		this.l2 = l2;
+		this.serializer = serializer;
+		this.publisher = publisher;
+		this.clock = clock;
+	}
+
+	@Override
+	public String getName() {
+		return this.name;
+	}
+
+	/**
+	 * Returns the Redis access object, as Spring's {@code RedisCache} returns its writer.
+	 * @return the L2 access
+	 */
+	@Override
+	public RedisL2 getNativeCache() {
+		return this.l2;
+	}
+
+	/**
+	 * The effective settings of this cache.
+	 * @return the settings
+	 */
+	public CacheSettings getSettings() {
+		return this.settings;
+	}
+
+	/**
+	 * The in-process level, for invalidation and metrics.
+	 * @return the L1
+	 */
+	public L1Cache getL1() {
+		return this.l1;
+	}
+
+	/**
+	 * Counters of this cache.
+	 * @return the statistics
+	 */
+	public CacheStatistics getStatistics() {
+		return this.statistics;
+	}
+
+	/**
+	 * The canonical key of a cache key: {@code prefix + name + "::" + key}.
+	 * @param key the cache key
+	 * @return the key used in both levels
+	 */
+	public String canonicalKey(Object key) {
+		return this.keys.canonical(key);
+	}
+
+	/**
+	 * Which level currently holds a key, without changing either level or any statistics: lets applications
+	 * show where a value came from.
+	 * @param key the cache key
+	 * @return {@link CacheLevel#L1}, {@link CacheLevel#L2}, or {@code null} when neither holds it
+	 */
+	public @Nullable CacheLevel locate(Object key) {
+		String canonical = canonicalKey(key);
+		if (this.l1.nativeCache() != null && this.l1.nativeCache().policy().getIfPresentQuietly(canonical) != null) {
+			return CacheLevel.L1;
+		}
+		Envelope envelope = this.settings.l2().enabled() ? readL2(canonical) : null;
+		return (envelope != null) ? CacheLevel.L2 : null;
+	}
+
+	@Override
+	protected @Nullable Object lookup(Object key) {
+		String canonical = canonicalKey(key);
+		L1Entry entry = this.l1.get(canonical);
+		if (entry != null) {
+			return entry.storeValue();
+		}
+		entry = lookupL2(canonical);
+		return (entry != null) ? entry.storeValue() : null;
+	}
+
+	@Override
+	@SuppressWarnings("unchecked")
+	public <T> @Nullable T get(Object key, Callable<T> valueLoader) {
+		String canonical = canonicalKey(key);
+		L1Entry entry = this.l1.get(canonical);
+		if (entry != null) {
+			return (T) fromStoreValue(entry.storeValue());
+		}
+		Supplier<@Nullable Object> load = () -> loadThrough(key, canonical, valueLoader);
+		Object storeValue = this.settings.stampede().local() ? this.singleFlight.execute(canonical, load)
+				: load.get();
+		return (T) fromStoreValue(storeValue);
+	}
+
+	private @Nullable Object loadThrough(Object key, String canonical, Callable<?> valueLoader) {
+		L1Entry entry = this.l1.get(canonical);
+		if (entry == null) {
+			entry = lookupL2(canonical);
+		}
+		if (entry != null) {
+			return entry.storeValue();
+		}
+		long stamp = this.l1.stamp();
+		long start = System.nanoTime();
+		Object value;
+		try {
+			value = valueLoader.call();
+		}
+		catch (Throwable ex) {
+			this.statistics.load(System.nanoTime() - start, false);
+			throw new ValueRetrievalException(key, valueLoader, ex);
+		}
+		long loadNanos = System.nanoTime() - start;
+		this.statistics.load(loadNanos, true);
+		if (value == null && !isAllowNullValues()) {
+			return null;
+		}
+		Object storeValue = toStoreValue(value);
+		L1Entry stored = writeL2(canonical, storeValue, (int) Math.min(Integer.MAX_VALUE, loadNanos / 1_000_000));
+		this.l1.putIfNotInvalidatedSince(canonical, stored, stamp);
+		return storeValue;
+	}
+
+	@Override
+	public void put(Object key, @Nullable Object value) {
+		String canonical = canonicalKey(key);
+		Object storeValue = toStoreValue(value);
+		L1Entry entry = writeL2(canonical, storeValue, 0);
+		this.l1.put(canonical, entry);
+		this.publisher.keysChanged(this.name, Operation.PUT, List.of(canonical));
+	}
+
+	@Override
+	public @Nullable ValueWrapper putIfAbsent(Object key, @Nullable Object value) {
+		String canonical = canonicalKey(key);
+		Object storeValue = toStoreValue(value);
+		if (!this.settings.l2().enabled()) {
+			L1Entry existing = this.l1.putIfAbsent(canonical, newEntry(storeValue, 0, ttlFor(storeValue)));
+			return (existing != null) ? toValueWrapper(existing.storeValue()) : null;
+		}
+		Duration ttl = ttlFor(storeValue);
+		Envelope envelope = envelope(storeValue, 0, ttl);
+		byte[] existing;
+		try {
+			existing = this.l2.setIfAbsent(bytes(canonical), envelope.encode(), ttl);
+		}
+		catch (RuntimeException ex) {
+			l2Failed("putIfAbsent", ex);
+			L1Entry present = this.l1.putIfAbsent(canonical, toEntry(envelope, storeValue));
+			return (present != null) ? toValueWrapper(present.storeValue()) : null;
+		}
+		if (existing != null) {
+			L1Entry present = decode(canonical, existing);
+			if (present != null) {
+				this.l1.put(canonical, present);
+				return toValueWrapper(present.storeValue());
+			}
+			// corrupt bytes were there and are now deleted: store ours
+			return putIfAbsent(key, value);
+		}
+		this.statistics.put();
+		this.l1.put(canonical, toEntry(envelope, storeValue));
+		this.publisher.keysChanged(this.name, Operation.PUT, List.of(canonical));
+		return null;
+	}
+
+	@Override
+	public void evict(Object key) {
+		evictIfPresent(key);
+	}
+
+	@Override
+	public boolean evictIfPresent(Object key) {
+		String canonical = canonicalKey(key);
+		boolean removed = false;
+		if (this.settings.l2().enabled()) {
+			try {
+				removed = this.l2.delete(bytes(canonical));
+			}
+			catch (RuntimeException ex) {
+				l2Failed("evict", ex);
+			}
+		}
+		removed |= this.l1.invalidate(canonical);
+		if (removed) {
+			this.statistics.eviction();
+			this.publisher.keysChanged(this.name, Operation.EVICT, List.of(canonical));
+		}
+		return removed;
+	}
+
+	@Override
+	public void clear() {
+		invalidate();
+	}
+
+	@Override
+	public boolean invalidate() {
+		boolean removed = false;
+		if (this.settings.l2().enabled()) {
+			try {
+				removed = this.l2.clear(bytes(this.keys.pattern())) > 0;
+			}
+			catch (RuntimeException ex) {
+				l2Failed("clear", ex);
+			}
+		}
+		removed |= this.l1.invalidateAll();
+		this.publisher.cacheCleared(this.name);
+		return removed;
+	}
+
+	@Override
+	public @Nullable CompletableFuture<?> retrieve(Object key) {
+		String canonical = canonicalKey(key);
+		L1Entry entry = this.l1.get(canonical);
+		if (entry != null) {
+			return CompletableFuture.completedFuture(toRetrieved(entry.storeValue()));
+		}
+		if (!this.settings.l2().enabled()) {
+			return null;
+		}
+		return lookupL2Async(canonical).thenApply((found) -> (found != null) ? toRetrieved(found.storeValue()) : null);
+	}
+
+	@Override
+	@SuppressWarnings("unchecked")
+	public <T> CompletableFuture<T> retrieve(Object key, Supplier<CompletableFuture<T>> valueLoader) {
+		String canonical = canonicalKey(key);
+		L1Entry entry = this.l1.get(canonical);
+		if (entry != null) {
+			return CompletableFuture.completedFuture((T) fromStoreValue(entry.storeValue()));
+		}
+		Supplier<CompletableFuture<@Nullable Object>> load = () -> loadThroughAsync(canonical,
+				(Supplier<CompletableFuture<@Nullable Object>>) (Supplier<?>) valueLoader);
+		CompletableFuture<@Nullable Object> storeValue = this.settings.stampede().local()
+				? this.singleFlight.executeAsync(canonical, load) : load.get();
+		return storeValue.thenApply((stored) -> (T) fromStoreValue(stored));
+	}
+
+	private CompletableFuture<@Nullable Object> loadThroughAsync(String canonical,
+			Supplier<CompletableFuture<@Nullable Object>> valueLoader) {
+		CompletableFuture<@Nullable L1Entry> cached = this.settings.l2().enabled() ? lookupL2Async(canonical)
+				: CompletableFuture.completedFuture(null);
+		return cached.thenCompose((found) -> {
+			if (found != null) {
+				return CompletableFuture.completedFuture(found.storeValue());
+			}
+			long stamp = this.l1.stamp();
+			long start = System.nanoTime();
+			return valueLoader.get().thenCompose((value) -> {
+				long loadNanos = System.nanoTime() - start;
+				this.statistics.load(loadNanos, true);
+				if (value == null && !isAllowNullValues()) {
+					return CompletableFuture.completedFuture(null);
+				}
+				Object storeValue = toStoreValue(value);
+				return writeL2Async(canonical, storeValue, (int) Math.min(Integer.MAX_VALUE, loadNanos / 1_000_000))
+					.thenApply((stored) -> {
+						this.l1.putIfNotInvalidatedSince(canonical, stored, stamp);
+						return storeValue;
+					});
+			});
+		});
+	}
+
+	private @Nullable Object toRetrieved(Object storeValue) {
+		return isAllowNullValues() ? toValueWrapper(storeValue) : fromStoreValue(storeValue);
+	}
+
+	private @Nullable L1Entry lookupL2(String canonical) {
+		if (!this.settings.l2().enabled()) {
+			return null;
+		}
+		long stamp = this.l1.stamp();
+		Envelope envelope = readL2(canonical);
+		Runnable hook = this.afterL2Read;
+		if (hook != null) {
+			hook.run();
+		}
+		return cacheInL1(canonical, envelope, stamp);
+	}
+
+	/**
+	 * Test seam: runs between a synchronous L2 read and the L1 fill that follows it.
+	 * @param hook the hook, {@code null} to remove it
+	 */
+	void afterL2Read(@Nullable Runnable hook) {
+		this.afterL2Read = hook;
+	}
+
+	private CompletableFuture<@Nullable L1Entry> lookupL2Async(String canonical) {
+		long stamp = this.l1.stamp();
+		CompletableFuture<byte @Nullable []> read;
+		try {
+			read = this.l2.getAsync(bytes(canonical));
+		}
+		catch (RuntimeException ex) {
+			read = CompletableFuture.failedFuture(ex);
+		}
+		return read.handle((bytes, ex) -> {
+			if (ex != null) {
+				l2Failed("get", ex);
+				return null;
+			}
+			Envelope envelope = decodeEnvelope(canonical, bytes, true);
+			return cacheInL1(canonical, envelope, stamp);
+		});
+	}
+
+	private @Nullable L1Entry cacheInL1(String canonical, @Nullable Envelope envelope, long stamp) {
+		if (envelope == null) {
+			this.statistics.l2Miss();
+			return null;
+		}
+		L1Entry entry = toEntry(canonical, envelope);
+		if (entry == null) {
+			this.statistics.l2Miss();
+			return null;
+		}
+		this.statistics.l2Hit();
+		this.l1.putIfNotInvalidatedSince(canonical, entry, stamp);
+		return entry;
+	}
+
+	private @Nullable Envelope readL2(String canonical) {
+		byte[] bytes;
+		try {
+			bytes = this.l2.get(bytes(canonical));
+		}
+		catch (RuntimeException ex) {
+			l2Failed("get", ex);
+			return null;
+		}
+		return decodeEnvelope(canonical, bytes, false);
+	}
+
+	private @Nullable Envelope decodeEnvelope(String canonical, byte @Nullable [] bytes, boolean async) {
+		if (bytes == null) {
+			return null;
+		}
+		try {
+			Envelope envelope = Envelope.decode(bytes);
+			return (envelope.kind() == Envelope.Kind.LEASE) ? null : envelope;
+		}
+		catch (CorruptValueException ex) {
+			corrupt(canonical, bytes, ex, async);
+			return null;
+		}
+	}
+
+	private @Nullable L1Entry decode(String canonical, byte[] bytes) {
+		Envelope envelope = decodeEnvelope(canonical, bytes, false);
+		return (envelope != null) ? toEntry(canonical, envelope) : null;
+	}
+
+	private @Nullable L1Entry toEntry(String canonical, Envelope envelope) {
+		if (envelope.kind() == Envelope.Kind.NULL) {
+			return toEntry(envelope, NullValue.INSTANCE);
+		}
+		try {
+			return toEntry(envelope, this.serializer.deserialize(envelope.payload()));
+		}
+		catch (CorruptValueException ex) {
+			corrupt(canonical, envelope.encode(), ex, false);
+			return null;
+		}
+	}
+
+	private void corrupt(String canonical, byte[] bytes, Exception ex, boolean async) {
+		this.statistics.corruptValue();
+		if (logger.isDebugEnabled()) {
+			logger.debug("Treating undecodable value under '" + canonical + "' as a miss and deleting it: "
+					+ ex.getMessage());
+		}
+		Runnable delete = () -> {
+			try {
+				this.l2.deleteIfEquals(bytes(canonical), bytes);
+			}
+			catch (RuntimeException deleteFailure) {
+				l2Failed("delete corrupt value", deleteFailure);
+			}
+		};
+		if (async) {
+			CompletableFuture.runAsync(delete);
+		}
+		else {
+			delete.run();
+		}
+	}
+
+	private L1Entry writeL2(String canonical, Object storeValue, int loadMillis) {
+		Duration ttl = ttlFor(storeValue);
+		Envelope envelope = envelope(storeValue, loadMillis, ttl);
+		if (this.settings.l2().enabled()) {
+			try {
+				this.l2.set(bytes(canonical), envelope.encode(), ttl);
+			}
+			catch (RuntimeException ex) {
+				l2Failed("put", ex);
+			}
+		}
+		this.statistics.put();
+		return toEntry(envelope, storeValue);
+	}
+
+	private CompletableFuture<L1Entry> writeL2Async(String canonical, Object storeValue, int loadMillis) {
+		Duration ttl = ttlFor(storeValue);
+		Envelope envelope = envelope(storeValue, loadMillis, ttl);
+		L1Entry entry = toEntry(envelope, storeValue);
+		this.statistics.put();
+		if (!this.settings.l2().enabled()) {
+			return CompletableFuture.completedFuture(entry);
+		}
+		return this.l2.setAsync(bytes(canonical), envelope.encode(), ttl).handle((ignored, ex) -> {
+			if (ex != null) {
+				l2Failed("put", ex);
+			}
+			return entry;
+		});
+	}
+
+	private Envelope envelope(Object storeValue, int loadMillis, @Nullable Duration ttl) {
+		long now = this.clock.millis();
+		long expiresAt = (ttl != null) ? now + ttl.toMillis() : 0;
+		if (storeValue == NullValue.INSTANCE) {
+			return Envelope.nullValue(now, expiresAt, loadMillis);
+		}
+		return Envelope.value(this.serializer.serialize(storeValue), now, expiresAt, loadMillis);
+	}
+
+	private L1Entry newEntry(Object storeValue, int loadMillis, @Nullable Duration ttl) {
+		long now = this.clock.millis();
+		return L1Entry.of(storeValue, now, (ttl != null) ? now + ttl.toMillis() : 0, loadMillis);
+	}
+
+	private static L1Entry toEntry(Envelope envelope, Object storeValue) {
+		return L1Entry.of(storeValue, envelope.writtenAt(), envelope.expiresAt(), envelope.loadMillis());
+	}
+
+	/**
+	 * TTL of one write: the null-value TTL for {@code null}, otherwise the L2 TTL spread by the jitter.
+	 */
+	private @Nullable Duration ttlFor(Object storeValue) {
+		if (storeValue == NullValue.INSTANCE) {
+			return this.settings.nullValues().ttl();
+		}
+		Duration ttl = this.settings.l2().ttl();
+		double jitter = this.settings.l2().ttlJitter();
+		if (ttl == null || jitter == 0) {
+			return ttl;
+		}
+		double factor = 1 + jitter * (2 * ThreadLocalRandom.current().nextDouble() - 1);
+		return Duration.ofMillis(Math.max(1, Math.round(ttl.toMillis() * factor)));
+	}
+
+	private void l2Failed(String operation, Throwable ex) {
+		this.statistics.l2Error();
+		long now = System.currentTimeMillis();
+		long last = this.lastErrorLog.get();
+		if (now - last >= ERROR_LOG_INTERVAL_MILLIS && this.lastErrorLog.compareAndSet(last, now)) {
+			logger.warn("Redis " + operation + " failed for cache '" + this.name
+					+ "'; serving from L1 and the loader (logged at most every 10 s): " + ex);
+		}
+		else if (logger.isDebugEnabled()) {
+			logger.debug("Redis " + operation + " failed for cache '" + this.name + "'", ex);
+		}
+	}
+
+	private static byte[] bytes(String key) {
+		return key.getBytes(StandardCharsets.UTF_8);
+	}
+
+}

@@ -1,0 +1,83 @@
+package io.github.multilevelcache;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.cache.annotation.EnableCaching;
+import org.springframework.context.ConfigurableApplicationContext;
+
+import io.github.multilevelcache.invalidation.RedisInvalidationBus;
+import io.github.multilevelcache.test.RedisServer;
+
+/**
+ * One application instance (a Spring Boot context with the starter) for multi-instance tests; several share
+ * one Redis, as users run them.
+ */
+public final class CacheInstance implements AutoCloseable {
+
+	private final ConfigurableApplicationContext context;
+
+	private CacheInstance(ConfigurableApplicationContext context) {
+		this.context = context;
+	}
+
+	/**
+	 * Starts an instance.
+	 * @param redis the shared Redis
+	 * @param keyPrefix key prefix, unique per test
+	 * @param properties extra properties ({@code name=value})
+	 * @return the running instance
+	 */
+	public static CacheInstance start(RedisServer redis, String keyPrefix, String... properties) {
+		List<String> all = new ArrayList<>(List.of("spring.data.redis.url=" + redis.url(),
+				"spring.data.redis.timeout=2s", "multilevel-cache.key-prefix=" + keyPrefix,
+				"multilevel-cache.invalidation.channel=" + keyPrefix + "invalidation",
+				"multilevel-cache.invalidation.heartbeat-interval=200ms", "spring.main.banner-mode=off"));
+		all.addAll(List.of(properties));
+		ConfigurableApplicationContext context = new SpringApplicationBuilder(App.class).web(WebApplicationType.NONE)
+			.properties(all.toArray(new String[0]))
+			.run();
+		return new CacheInstance(context);
+	}
+
+	public ConfigurableApplicationContext context() {
+		return this.context;
+	}
+
+	public MultiLevelCacheManager manager() {
+		return this.context.getBean(MultiLevelCacheManager.class);
+	}
+
+	public MultiLevelCache cache(String name) {
+		return manager().getCache(name);
+	}
+
+	public RedisInvalidationBus bus() {
+		return this.context.getBean(RedisInvalidationBus.class);
+	}
+
+	/**
+	 * Whether this instance's L1 holds the key (without touching statistics or Redis).
+	 */
+	public boolean inL1(String cacheName, Object key) {
+		MultiLevelCache cache = cache(cacheName);
+		return cache.getL1().nativeCache().policy().getIfPresentQuietly(cache.canonicalKey(key)) != null;
+	}
+
+	@Override
+	public void close() {
+		this.context.close();
+	}
+
+	@SpringBootConfiguration
+	@EnableAutoConfiguration
+	@EnableCaching
+	static class App {
+
+	}
+
+}

@@ -1,0 +1,38 @@
+package io.github.multilevelcache;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+
+import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
+import org.springframework.data.redis.connection.lettuce.LettuceClientConfiguration;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+
+import io.github.multilevelcache.test.RedisServer;
+
+/**
+ * Connection factories and raw Redis access for tests.
+ */
+public final class RedisTestSupport {
+
+	private RedisTestSupport() {
+	}
+
+	/**
+	 * A started Lettuce connection factory for a server; the caller destroys it.
+	 */
+	public static LettuceConnectionFactory connectionFactory(RedisServer server) {
+		RedisStandaloneConfiguration configuration = new RedisStandaloneConfiguration(server.host(), server.port());
+		LettuceClientConfiguration client = LettuceClientConfiguration.builder()
+			.commandTimeout(Duration.ofSeconds(5))
+			.build();
+		LettuceConnectionFactory factory = new LettuceConnectionFactory(configuration, client);
+		factory.afterPropertiesSet();
+		factory.start();
+		return factory;
+	}
+
+	public static byte[] utf8(String text) {
+		return text.getBytes(StandardCharsets.UTF_8);
+	}
+
+}

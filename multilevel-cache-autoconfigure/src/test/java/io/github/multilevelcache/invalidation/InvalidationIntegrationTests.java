@@ -1,0 +1,242 @@
+package io.github.multilevelcache.invalidation;
+
+import java.time.Duration;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import io.github.multilevelcache.CacheInstance;
+import io.github.multilevelcache.MultiLevelCache;
+import io.github.multilevelcache.test.RedisServer;
+import io.github.multilevelcache.test.RedisServers;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Cross-instance coherence (G2, G6) with three Spring contexts on one real Redis that the test owns, so it
+ * can kill connections, flush and restart it.
+ */
+class InvalidationIntegrationTests {
+
+	private static RedisServer redis;
+
+	private final String prefix = "inv-" + UUID.randomUUID().toString().substring(0, 8) + ":";
+
+	private CacheInstance a;
+
+	private CacheInstance b;
+
+	private CacheInstance c;
+
+	@BeforeAll
+	static void startRedis() {
+		redis = RedisServers.startPrivate();
+	}
+
+	@AfterAll
+	static void stopRedis() {
+		redis.close();
+	}
+
+	@BeforeEach
+	void startInstances() {
+		this.a = CacheInstance.start(redis, this.prefix);
+		this.b = CacheInstance.start(redis, this.prefix);
+		this.c = CacheInstance.start(redis, this.prefix);
+		for (CacheInstance instance : new CacheInstance[] { this.a, this.b, this.c }) {
+			instance.cache("products");
+			instance.cache("orders");
+			await().atMost(Duration.ofSeconds(10)).until(() -> instance.bus().isSubscribed());
+		}
+		// every instance has heard every other one
+		await().atMost(Duration.ofSeconds(10))
+			.until(() -> this.a.bus().peers().size() == 2 && this.b.bus().peers().size() == 2
+					&& this.c.bus().peers().size() == 2);
+	}
+
+	@AfterEach
+	void stopInstances() {
+		for (CacheInstance instance : new CacheInstance[] { this.a, this.b, this.c }) {
+			if (instance != null) {
+				instance.close();
+			}
+		}
+	}
+
+	/**
+	 * Puts on A and reads on B and C until their L1 holds the value (a read that races the put's own
+	 * invalidation message rightly does not fill L1).
+	 */
+	private void warm(String cacheName, String key, Object value) {
+		this.a.cache(cacheName).put(key, value);
+		for (CacheInstance reader : new CacheInstance[] { this.b, this.c }) {
+			await().atMost(Duration.ofSeconds(5)).until(() -> {
+				assertThat(reader.cache(cacheName).get(key).get()).isEqualTo(value);
+				return reader.inL1(cacheName, key);
+			});
+		}
+	}
+
+	@Test
+	void putOnOneInstanceDropsTheKeyFromTheOthersL1() {
+		warm("products", "1", "v1");
+		warm("orders", "1", "o1");
+		this.a.cache("products").put("1", "v2");
+		await().atMost(Duration.ofSeconds(2))
+			.until(() -> !this.b.inL1("products", "1") && !this.c.inL1("products", "1"));
+		assertThat(this.a.inL1("products", "1")).as("the writer keeps the new value").isTrue();
+		assertThat(this.b.cache("products").get("1").get()).isEqualTo("v2");
+		assertThat(this.c.cache("products").get("1").get()).isEqualTo("v2");
+		assertThat(this.b.inL1("orders", "1")).as("other caches are untouched").isTrue();
+		assertThat(this.b.bus().statistics().received()).isGreaterThanOrEqualTo(1);
+	}
+
+	@Test
+	void evictOnOneInstanceDropsTheKeyEverywhere() {
+		warm("products", "2", "v1");
+		this.a.cache("products").evict("2");
+		await().atMost(Duration.ofSeconds(2))
+			.until(() -> !this.b.inL1("products", "2") && !this.c.inL1("products", "2"));
+		assertThat(this.b.cache("products").get("2")).isNull();
+	}
+
+	@Test
+	void evictIfPresentOfAnAbsentKeyPublishesNothing() {
+		long sent = this.a.bus().statistics().sent();
+		assertThat(this.a.cache("products").evictIfPresent("absent")).isFalse();
+		assertThat(this.a.bus().statistics().sent()).isEqualTo(sent);
+	}
+
+	@Test
+	void clearOnOneInstanceEmptiesThatCacheEverywhere() {
+		warm("products", "3", "v1");
+		warm("orders", "3", "o1");
+		this.a.cache("products").clear();
+		await().atMost(Duration.ofSeconds(2))
+			.until(() -> !this.b.inL1("products", "3") && !this.c.inL1("products", "3"));
+		assertThat(this.b.inL1("orders", "3")).isTrue();
+	}
+
+	@Test
+	void killedSubscriberConnectionClearsL1AndResubscribes() {
+		warm("products", "4", "v1");
+		long resubscriptions = this.b.bus().statistics().resubscriptions();
+		redis.command("CLIENT", "KILL", "TYPE", "pubsub");
+		await().atMost(Duration.ofSeconds(5))
+			.until(() -> this.b.bus().statistics().resubscriptions() > resubscriptions && this.b.bus().isSubscribed());
+		assertThat(this.b.inL1("products", "4")).as("L1 cleared on resubscription").isFalse();
+		await().atMost(Duration.ofSeconds(5)).until(() -> this.a.bus().isSubscribed() && this.c.bus().isSubscribed());
+		warm("products", "4", "v2");
+		this.a.cache("products").put("4", "v3");
+		await().atMost(Duration.ofSeconds(2)).until(() -> !this.b.inL1("products", "4"));
+		assertThat(this.b.cache("products").get("4").get()).isEqualTo("v3");
+	}
+
+	@Test
+	void flushAllEmptiesEveryL1WithinAHeartbeat() {
+		warm("products", "5", "v1");
+		redis.flushAll();
+		await().atMost(Duration.ofMillis(200 + 1_000))
+			.until(() -> !this.b.inL1("products", "5") && !this.c.inL1("products", "5") && !this.a.inL1("products", "5"));
+		assertThat(this.b.cache("products").get("5")).isNull();
+	}
+
+	@Test
+	void lostMessageIsDetectedByTheNextHeartbeat() {
+		warm("products", "6", "v1");
+		warm("products", "7", "w1");
+		long gaps = this.b.bus().statistics().gaps();
+		this.a.bus().dropNextPublication();
+		this.a.cache("products").put("6", "v2");
+		await().atMost(Duration.ofMillis(200 + 1_000))
+			.until(() -> !this.b.inL1("products", "6") && !this.c.inL1("products", "6"));
+		assertThat(this.b.bus().statistics().gaps()).isGreaterThan(gaps);
+		assertThat(this.b.inL1("products", "7")).as("the whole cache was cleared").isFalse();
+		assertThat(this.b.cache("products").get("6").get()).isEqualTo("v2");
+	}
+
+	@Test
+	void garbageOnTheChannelIsIgnoredAndCounted() {
+		warm("products", "8", "v1");
+		long malformed = this.b.bus().statistics().malformed();
+		redis.command("PUBLISH", this.prefix + "invalidation", "not a message");
+		redis.command("PUBLISH", this.prefix + "invalidation", "MLCI\u0001\u0000garbage");
+		await().atMost(Duration.ofSeconds(2)).until(() -> this.b.bus().statistics().malformed() >= malformed + 2);
+		this.a.cache("products").put("8", "v2");
+		await().atMost(Duration.ofSeconds(2)).until(() -> !this.b.inL1("products", "8"));
+		assertThat(this.b.cache("products").get("8").get()).isEqualTo("v2");
+	}
+
+	@Test
+	void redisRestartClearsEveryL1AndServiceRecovers() {
+		warm("products", "9", "v1");
+		redis.stop();
+		redis.start();
+		await().atMost(Duration.ofSeconds(10))
+			.until(() -> !this.b.inL1("products", "9") && !this.c.inL1("products", "9") && !this.a.inL1("products", "9"));
+		await().atMost(Duration.ofSeconds(10))
+			.until(() -> this.a.bus().isSubscribed() && this.b.bus().isSubscribed() && this.c.bus().isSubscribed());
+		await().atMost(Duration.ofSeconds(10)).ignoreExceptions().untilAsserted(() -> {
+			this.a.cache("products").put("9", "v2");
+			assertThat(this.b.cache("products").get("9").get()).isEqualTo("v2");
+		});
+		this.a.cache("products").put("9", "v3");
+		await().atMost(Duration.ofSeconds(2)).until(() -> !this.b.inL1("products", "9"));
+	}
+
+	@Test
+	void asyncModeStaleReadsAreReported() throws Exception {
+		long stale = measureStaleReads(this.a.cache("products"), this.b.cache("products"));
+		System.out.println("[invalidation] async mode: " + stale + " stale reads on B after A's put returned");
+	}
+
+	/**
+	 * Runs a writer on {@code writer} and readers on {@code reader}; returns how many reads that began after a
+	 * put returned saw an older version.
+	 */
+	static long measureStaleReads(MultiLevelCache writer, MultiLevelCache reader) throws Exception {
+		AtomicLong completed = new AtomicLong();
+		AtomicLong staleReads = new AtomicLong();
+		AtomicBoolean done = new AtomicBoolean();
+		AtomicReference<Throwable> failure = new AtomicReference<>();
+		writer.put("hot", 0L);
+		Thread[] readers = new Thread[3];
+		for (int i = 0; i < readers.length; i++) {
+			readers[i] = new Thread(() -> {
+				try {
+					while (!done.get()) {
+						long floor = completed.get();
+						Object value = reader.get("hot").get();
+						if ((Long) value < floor) {
+							staleReads.incrementAndGet();
+						}
+					}
+				}
+				catch (Throwable ex) {
+					failure.set(ex);
+				}
+			});
+			readers[i].start();
+		}
+		for (long version = 1; version <= 300; version++) {
+			writer.put("hot", version);
+			completed.set(version);
+			Thread.sleep(1);
+		}
+		done.set(true);
+		for (Thread thread : readers) {
+			thread.join(10_000);
+		}
+		assertThat(failure.get()).isNull();
+		return staleReads.get();
+	}
+
+}
