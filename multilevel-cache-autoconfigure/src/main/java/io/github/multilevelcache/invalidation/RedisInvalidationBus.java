@@ -199,7 +199,9 @@ public final class RedisInvalidationBus
 			this.statistics.publishFailures.increment();
 			return;
 		}
-		if (!this.running) {
+		if (!this.running || !isSubscribed()) {
+			// not started yet, or Redis unreachable: the message goes out when it can, and until then the
+			// receivers' resubscription clear covers it; a writer never waits on an outage
 			return;
 		}
 		AckWaiter waiter;
