@@ -1,0 +1,92 @@
+package io.github.multilevelcache.sample;
+
+import java.math.BigDecimal;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import org.springframework.cache.CacheManager;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RestController;
+
+import io.github.multilevelcache.CacheLevel;
+import io.github.multilevelcache.CacheStatistics;
+import io.github.multilevelcache.MultiLevelCache;
+
+/**
+ * REST endpoints of the catalogue. Every product read says in the {@code X-Cache-Source} header where the
+ * value came from: {@code L1} (this JVM), {@code L2} (Redis) or {@code database}.
+ */
+@RestController
+class ProductController {
+
+	static final String SOURCE_HEADER = "X-Cache-Source";
+
+	private final ProductService products;
+
+	private final ProductRepository repository;
+
+	private final CacheManager cacheManager;
+
+	ProductController(ProductService products, ProductRepository repository, CacheManager cacheManager) {
+		this.products = products;
+		this.repository = repository;
+		this.cacheManager = cacheManager;
+	}
+
+	@GetMapping("/products/{id}")
+	ResponseEntity<Product> get(@PathVariable long id) {
+		String source = source(id);
+		Product product = this.products.find(id);
+		ResponseEntity.BodyBuilder response = (product != null) ? ResponseEntity.ok() : ResponseEntity.status(404);
+		return response.header(SOURCE_HEADER, source).body(product);
+	}
+
+	@PutMapping("/products/{id}")
+	Product put(@PathVariable long id, @RequestBody ProductChange change) {
+		return this.products.save(new Product(id, change.name(), change.price()));
+	}
+
+	@DeleteMapping("/products/{id}")
+	ResponseEntity<Void> delete(@PathVariable long id) {
+		return this.products.delete(id) ? ResponseEntity.noContent().build() : ResponseEntity.notFound().build();
+	}
+
+	@GetMapping("/cache/stats")
+	Map<String, Object> stats() {
+		MultiLevelCache cache = productsCache();
+		CacheStatistics statistics = cache.getStatistics();
+		Map<String, Object> stats = new LinkedHashMap<>();
+		stats.put("l1Hits", cache.getL1().stats().hitCount());
+		stats.put("l1Size", cache.getL1().estimatedSize());
+		stats.put("l2Hits", statistics.l2Hits());
+		stats.put("l2Misses", statistics.l2Misses());
+		stats.put("loads", statistics.loads());
+		stats.put("databaseReads", this.repository.reads());
+		stats.put("l2Errors", statistics.l2Errors());
+		return stats;
+	}
+
+	private String source(long id) {
+		CacheLevel level = productsCache().locate(id);
+		return (level != null) ? level.name() : "database";
+	}
+
+	private MultiLevelCache productsCache() {
+		return (MultiLevelCache) this.cacheManager.getCache("products");
+	}
+
+	/**
+	 * The body of {@code PUT /products/{id}}.
+	 *
+	 * @param name the new name
+	 * @param price the new price
+	 */
+	record ProductChange(String name, BigDecimal price) {
+	}
+
+}

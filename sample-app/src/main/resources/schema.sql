@@ -1,0 +1,5 @@
+CREATE TABLE IF NOT EXISTS catalogue_product (
+	id BIGINT PRIMARY KEY,
+	name VARCHAR(200) NOT NULL,
+	price DECIMAL(12, 2) NOT NULL
+);

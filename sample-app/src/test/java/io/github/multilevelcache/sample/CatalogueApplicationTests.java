@@ -1,0 +1,165 @@
+package io.github.multilevelcache.sample;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
+
+import io.github.multilevelcache.test.RedisServer;
+import io.github.multilevelcache.test.RedisServers;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The catalogue as users run it: real Redis, a real database (H2, or PostgreSQL when reachable), HTTP calls,
+ * and two instances sharing both.
+ */
+class CatalogueApplicationTests {
+
+	private final RedisServer redis = RedisServers.shared();
+
+	private final HttpClient http = HttpClient.newHttpClient();
+
+	private final String prefix = "catalogue-test-" + UUID.randomUUID().toString().substring(0, 8) + ":";
+
+	private final String database = "jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1";
+
+	private final List<ConfigurableApplicationContext> instances = new ArrayList<>();
+
+	@AfterEach
+	void stop() {
+		this.instances.forEach(ConfigurableApplicationContext::close);
+	}
+
+	private ConfigurableApplicationContext start(String... extra) {
+		List<String> properties = new ArrayList<>(List.of("server.port=0", "spring.data.redis.url=" + this.redis.url(),
+				"multilevel-cache.key-prefix=" + this.prefix,
+				"multilevel-cache.invalidation.channel=" + this.prefix + "invalidation",
+				"spring.datasource.url=" + this.database, "catalogue.database-delay=5ms", "catalogue.seed-products=50"));
+		for (String property : extra) {
+			String name = property.substring(0, property.indexOf('=') + 1);
+			properties.removeIf((existing) -> existing.startsWith(name));
+			properties.add(property);
+		}
+		// command-line arguments, so they win over application.yml as they would for a user
+		ConfigurableApplicationContext context = new SpringApplicationBuilder(CatalogueApplication.class)
+			.run(properties.stream().map((property) -> "--" + property).toArray(String[]::new));
+		this.instances.add(context);
+		return context;
+	}
+
+	private HttpResponse<String> call(ConfigurableApplicationContext instance, String method, String path,
+			String body) throws IOException, InterruptedException {
+		int port = ((WebServerApplicationContext) instance).getWebServer().getPort();
+		HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+			.header("Content-Type", "application/json")
+			.method(method, (body != null) ? HttpRequest.BodyPublishers.ofString(body)
+					: HttpRequest.BodyPublishers.noBody())
+			.build();
+		return this.http.send(request, HttpResponse.BodyHandlers.ofString());
+	}
+
+	private static String source(HttpResponse<?> response) {
+		return response.headers().firstValue(ProductController.SOURCE_HEADER).orElse("?");
+	}
+
+	@Test
+	void aReadHitsTheDatabaseOnceThenL1() throws Exception {
+		ConfigurableApplicationContext app = start();
+		ProductRepository repository = app.getBean(ProductRepository.class);
+		long reads = repository.reads();
+		HttpResponse<String> first = call(app, "GET", "/products/1", null);
+		assertThat(first.statusCode()).isEqualTo(200);
+		assertThat(source(first)).isEqualTo("database");
+		assertThat(first.body()).contains("\"name\":\"Product 1\"");
+		HttpResponse<String> second = call(app, "GET", "/products/1", null);
+		assertThat(source(second)).isEqualTo("L1");
+		assertThat(second.body()).isEqualTo(first.body());
+		assertThat(repository.reads() - reads).isEqualTo(1);
+		assertThat(this.redis.command("EXISTS", this.prefix + "products::1")).isEqualTo("1");
+	}
+
+	@Test
+	void missingProductIs404AndTheMissIsCached() throws Exception {
+		ConfigurableApplicationContext app = start();
+		ProductRepository repository = app.getBean(ProductRepository.class);
+		long reads = repository.reads();
+		assertThat(call(app, "GET", "/products/999999", null).statusCode()).isEqualTo(404);
+		assertThat(call(app, "GET", "/products/999999", null).statusCode()).isEqualTo(404);
+		assertThat(repository.reads() - reads).isEqualTo(1);
+	}
+
+	@Test
+	void anUpdateOnOneInstanceIsSeenByTheOther() throws Exception {
+		ConfigurableApplicationContext a = start();
+		ConfigurableApplicationContext b = start();
+		assertThat(source(call(b, "GET", "/products/2", null))).isEqualTo("database");
+		await().atMost(Duration.ofSeconds(5)).until(() -> "L1".equals(source(call(b, "GET", "/products/2", null))));
+		HttpResponse<String> update = call(a, "PUT", "/products/2", "{\"name\":\"Renamed\",\"price\":9.99}");
+		assertThat(update.statusCode()).isEqualTo(200);
+		// B's L1 copy is dropped by the invalidation message; B then reads the new value from Redis
+		await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+			HttpResponse<String> read = call(b, "GET", "/products/2", null);
+			assertThat(read.body()).contains("Renamed");
+			assertThat(source(read)).isIn("L2", "L1");
+		});
+		assertThat(call(a, "DELETE", "/products/2", null).statusCode()).isEqualTo(204);
+		await().atMost(Duration.ofSeconds(5))
+			.untilAsserted(() -> assertThat(call(b, "GET", "/products/2", null).statusCode()).isEqualTo(404));
+	}
+
+	@Test
+	void statsEndpointCountsDatabaseReads() throws Exception {
+		ConfigurableApplicationContext app = start();
+		call(app, "GET", "/products/3", null);
+		call(app, "GET", "/products/3", null);
+		HttpResponse<String> stats = call(app, "GET", "/cache/stats", null);
+		assertThat(stats.statusCode()).isEqualTo(200);
+		assertThat(stats.body()).contains("\"loads\":1").contains("\"l1Hits\":1");
+	}
+
+	@Test
+	void readAndUpdateWorkOnPostgresql() throws Exception {
+		Assumptions.assumeTrue(reachable("127.0.0.1", 5432),
+				"PostgreSQL not reachable on 127.0.0.1:5432: skipping the postgres profile test");
+		ConfigurableApplicationContext a = start("spring.profiles.active=postgres",
+				"spring.datasource.url=jdbc:postgresql://127.0.0.1:5432/test");
+		ConfigurableApplicationContext b = start("spring.profiles.active=postgres",
+				"spring.datasource.url=jdbc:postgresql://127.0.0.1:5432/test");
+		HttpResponse<String> first = call(a, "GET", "/products/4", null);
+		assertThat(first.statusCode()).isEqualTo(200);
+		assertThat(source(first)).isEqualTo("database");
+		assertThat(source(call(b, "GET", "/products/4", null))).isEqualTo("L2");
+		String name = "Postgres " + UUID.randomUUID();
+		call(a, "PUT", "/products/4", "{\"name\":\"" + name + "\",\"price\":1.50}");
+		await().atMost(Duration.ofSeconds(5))
+			.untilAsserted(() -> assertThat(call(b, "GET", "/products/4", null).body()).contains(name));
+	}
+
+	private static boolean reachable(String host, int port) {
+		try (Socket socket = new Socket()) {
+			socket.connect(new InetSocketAddress(host, port), 500);
+			return true;
+		}
+		catch (IOException ex) {
+			return false;
+		}
+	}
+
+}
