@@ -26,6 +26,26 @@ public final class CacheStatistics {
 
 	private final LongAdder l2Errors = new LongAdder();
 
+	private final LongAdder lockAcquired = new LongAdder();
+
+	private final LongAdder lockWaits = new LongAdder();
+
+	private final LongAdder lockWaitTimeouts = new LongAdder();
+
+	private final LongAdder lockWaitNanos = new LongAdder();
+
+	private final LongAdder leaseLost = new LongAdder();
+
+	private final LongAdder refreshScheduled = new LongAdder();
+
+	private final LongAdder refreshRejected = new LongAdder();
+
+	private final LongAdder refreshFailed = new LongAdder();
+
+	private final LongAdder refreshed = new LongAdder();
+
+	private final LongAdder earlyRecomputes = new LongAdder();
+
 	void l2Hit() {
 		this.l2Hits.increment();
 	}
@@ -53,6 +73,46 @@ public final class CacheStatistics {
 
 	void l2Error() {
 		this.l2Errors.increment();
+	}
+
+	void countLockAcquired() {
+		this.lockAcquired.increment();
+	}
+
+	void countLockWaits() {
+		this.lockWaits.increment();
+	}
+
+	void countLockWaitTimeouts() {
+		this.lockWaitTimeouts.increment();
+	}
+
+	void lockWaited(long nanos) {
+		this.lockWaitNanos.add(nanos);
+	}
+
+	void countLeaseLost() {
+		this.leaseLost.increment();
+	}
+
+	void countRefreshScheduled() {
+		this.refreshScheduled.increment();
+	}
+
+	void countRefreshRejected() {
+		this.refreshRejected.increment();
+	}
+
+	void countRefreshFailed() {
+		this.refreshFailed.increment();
+	}
+
+	void countRefreshed() {
+		this.refreshed.increment();
+	}
+
+	void countEarlyRecomputes() {
+		this.earlyRecomputes.increment();
 	}
 
 	/** @return lookups answered by Redis */
@@ -98,6 +158,56 @@ public final class CacheStatistics {
 	/** @return Redis calls that failed (each answered from L1 or the loader instead) */
 	public long l2Errors() {
 		return this.l2Errors.sum();
+	}
+
+	/** @return leases taken by this instance on an L2 miss */
+	public long lockAcquired() {
+		return this.lockAcquired.sum();
+	}
+
+	/** @return misses that waited for another instance's lease holder */
+	public long lockWaits() {
+		return this.lockWaits.sum();
+	}
+
+	/** @return waits that gave up after stampede.wait-timeout and loaded themselves */
+	public long lockWaitTimeouts() {
+		return this.lockWaitTimeouts.sum();
+	}
+
+	/** @return total time spent waiting for lease holders, in nanoseconds */
+	public long lockWaitNanos() {
+		return this.lockWaitNanos.sum();
+	}
+
+	/** @return loaded values not stored because an evict or put ended the lease meanwhile */
+	public long leaseLost() {
+		return this.leaseLost.sum();
+	}
+
+	/** @return refresh-ahead reloads scheduled */
+	public long refreshScheduled() {
+		return this.refreshScheduled.sum();
+	}
+
+	/** @return refresh-ahead reloads rejected by the full executor */
+	public long refreshRejected() {
+		return this.refreshRejected.sum();
+	}
+
+	/** @return refresh-ahead or early recomputations whose loader failed (the old value stays) */
+	public long refreshFailed() {
+		return this.refreshFailed.sum();
+	}
+
+	/** @return values replaced by refresh-ahead or early recomputation */
+	public long refreshed() {
+		return this.refreshed.sum();
+	}
+
+	/** @return probabilistic early recomputations (XFetch) started */
+	public long earlyRecomputes() {
+		return this.earlyRecomputes.sum();
 	}
 
 }

@@ -28,6 +28,7 @@ import io.github.multilevelcache.l2.CorruptValueException;
 import io.github.multilevelcache.l2.Envelope;
 import io.github.multilevelcache.l2.RedisL2;
 import io.github.multilevelcache.stampede.SingleFlight;
+import io.github.multilevelcache.stampede.StampedeSupport;
 
 /**
  * A Spring {@link org.springframework.cache.Cache} with two levels: Caffeine in this JVM (L1) over Redis
@@ -73,6 +74,10 @@ public class MultiLevelCache extends AbstractValueAdaptingCache {
 
 	private final SingleFlight singleFlight = new SingleFlight();
 
+	private final StampedeSupport stampede;
+
+	private final java.util.Set<String> refreshing = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
 	private final CacheStatistics statistics = new CacheStatistics();
 
 	private final Clock clock;
@@ -91,10 +96,11 @@ public class MultiLevelCache extends AbstractValueAdaptingCache {
 	 * @param conversionService converts keys to strings
 	 * @param publisher tells other instances about changes
 	 * @param clock wall clock for envelope times
+	 * @param stampede leases, watchdog and refresh executor shared by the manager's caches
 	 */
 	public MultiLevelCache(String name, CacheSettings settings, L1Cache l1, RedisL2 l2,
 			CacheValueSerializer serializer, ConversionService conversionService, InvalidationPublisher publisher,
-			Clock clock) {
+			Clock clock, StampedeSupport stampede) {
 		super(settings.nullValues().enabled());
 		Assert.hasText(name, "Name must not be empty");
 		this.name = name;
@@ -105,6 +111,7 @@ public class MultiLevelCache extends AbstractValueAdaptingCache {
 		this.serializer = serializer;
 		this.publisher = publisher;
 		this.clock = clock;
+		this.stampede = stampede;
 	}
 
 	@Override
@@ -186,7 +193,7 @@ public class MultiLevelCache extends AbstractValueAdaptingCache {
 		String canonical = canonicalKey(key);
 		L1Entry entry = this.l1.get(canonical);
 		if (entry != null) {
-			return (T) fromStoreValue(entry.storeValue());
+			return (T) fromStoreValue(freshen(key, canonical, entry, valueLoader));
 		}
 		Supplier<@Nullable Object> load = () -> loadThrough(key, canonical, valueLoader);
 		Object storeValue = this.settings.stampede().local() ? this.singleFlight.execute(canonical, load)
@@ -194,15 +201,220 @@ public class MultiLevelCache extends AbstractValueAdaptingCache {
 		return (T) fromStoreValue(storeValue);
 	}
 
+	/**
+	 * On a hit in {@code get(key, loader)}: schedules a refresh-ahead reload when the entry is old enough, and
+	 * recomputes early when XFetch says so (Vattani et al., PVLDB 2015).
+	 * @return the store value to return: the current one, or the early recomputed one
+	 */
+	private Object freshen(Object key, String canonical, L1Entry entry, Callable<?> valueLoader) {
+		CacheSettings.Freshness freshness = this.settings.freshness();
+		if (!this.settings.l2().enabled() || entry.expiresAt() <= 0) {
+			return entry.storeValue();
+		}
+		long now = this.clock.millis();
+		if (freshness.earlyExpirationBeta() > 0 && entry.loadMillis() > 0) {
+			double gap = -entry.loadMillis() * freshness.earlyExpirationBeta() * Math.log(this.stampede.random());
+			if (now + gap >= entry.expiresAt()) {
+				this.statistics.countEarlyRecomputes();
+				Object recomputed = refresh(key, canonical, entry, valueLoader);
+				if (recomputed != null) {
+					return recomputed;
+				}
+			}
+		}
+		double ratio = freshness.refreshAheadRatio();
+		long lifetime = entry.expiresAt() - entry.writtenAt();
+		if (ratio > 0 && lifetime > 0 && now - entry.writtenAt() >= ratio * lifetime) {
+			scheduleRefresh(key, canonical, entry, valueLoader);
+		}
+		return entry.storeValue();
+	}
+
+	private void scheduleRefresh(Object key, String canonical, L1Entry entry, Callable<?> valueLoader) {
+		if (!this.refreshing.add(canonical)) {
+			return;
+		}
+		try {
+			this.stampede.refreshExecutor().execute(() -> {
+				try {
+					refresh(key, canonical, entry, valueLoader);
+				}
+				finally {
+					this.refreshing.remove(canonical);
+				}
+			});
+			this.statistics.countRefreshScheduled();
+		}
+		catch (java.util.concurrent.RejectedExecutionException ex) {
+			this.refreshing.remove(canonical);
+			this.statistics.countRefreshRejected();
+		}
+	}
+
+	/**
+	 * Reloads an entry that is still cached. One instance at a time (a short refresh lock next to the key), and
+	 * the new value replaces the entry only if Redis still holds the very write it replaces: a refresh never
+	 * overwrites a newer put nor resurrects an evicted key.
+	 * @return the new store value, or {@code null} when this caller did not refresh
+	 */
+	private @Nullable Object refresh(Object key, String canonical, L1Entry current, Callable<?> valueLoader) {
+		byte[] lockKey = bytes(canonical + "~refresh");
+		byte[] token = this.stampede.newToken();
+		try {
+			if (!this.l2.setMarkerIfAbsent(lockKey, token, this.settings.stampede().lockLease())) {
+				return null;
+			}
+		}
+		catch (RuntimeException ex) {
+			l2Failed("refresh lock", ex);
+			return null;
+		}
+		try {
+			Envelope.Kind kind = (current.storeValue() == NullValue.INSTANCE) ? Envelope.Kind.NULL : Envelope.Kind.VALUE;
+			byte[] identity = new Envelope(kind, current.writtenAt(), current.expiresAt(), current.loadMillis(),
+					new byte[0])
+				.identity();
+			byte[] stored = this.l2.get(bytes(canonical));
+			if (stored == null || !java.util.Arrays.equals(stored, 0, identity.length, identity, 0, identity.length)) {
+				// someone refreshed, wrote or evicted it meanwhile: nothing to do
+				return null;
+			}
+			long start = System.nanoTime();
+			Object value;
+			try {
+				value = valueLoader.call();
+			}
+			catch (Throwable ex) {
+				this.statistics.countRefreshFailed();
+				logger.debug("Refresh of '" + canonical + "' failed; keeping the current value", ex);
+				return null;
+			}
+			if (value == null && !isAllowNullValues()) {
+				return null;
+			}
+			Object storeValue = toStoreValue(value);
+			int loadMillis = (int) Math.min(Integer.MAX_VALUE, (System.nanoTime() - start) / 1_000_000);
+			Duration ttl = ttlFor(storeValue);
+			Envelope fresh = envelope(storeValue, loadMillis, ttl);
+			if (this.l2.replaceIfStartsWith(bytes(canonical), identity, fresh.encode(), ttl)) {
+				this.statistics.countRefreshed();
+				this.l1.put(canonical, toEntry(fresh, storeValue));
+				this.publisher.keysChanged(this.name, Operation.PUT, List.of(canonical));
+			}
+			return storeValue;
+		}
+		catch (RuntimeException ex) {
+			l2Failed("refresh", ex);
+			return null;
+		}
+		finally {
+			try {
+				this.l2.deleteIfEquals(lockKey, token);
+			}
+			catch (RuntimeException ex) {
+				logger.debug("Could not release the refresh lock of '" + canonical + "'", ex);
+			}
+		}
+	}
+
 	private @Nullable Object loadThrough(Object key, String canonical, Callable<?> valueLoader) {
 		L1Entry entry = this.l1.get(canonical);
-		if (entry == null) {
-			entry = lookupL2(canonical);
-		}
 		if (entry != null) {
 			return entry.storeValue();
 		}
 		long stamp = this.l1.stamp();
+		if (!this.settings.l2().enabled()) {
+			return loadAndStore(key, canonical, valueLoader, stamp, null);
+		}
+		Peek peek = peekL2(canonical);
+		if (peek.entry != null) {
+			this.statistics.l2Hit();
+			this.l1.putIfNotInvalidatedSince(canonical, peek.entry, stamp);
+			return peek.entry.storeValue();
+		}
+		this.statistics.l2Miss();
+		if (!this.settings.stampede().distributed() || peek == Peek.FAILED) {
+			return loadAndStore(key, canonical, valueLoader, stamp, null);
+		}
+		return loadWithLease(key, canonical, valueLoader, stamp);
+	}
+
+	/**
+	 * Distributed stampede protection (G1, G3): one instance takes the key's lease and loads; the others wait
+	 * for its value, up to {@code stampede.wait-timeout}, then load themselves.
+	 */
+	private @Nullable Object loadWithLease(Object key, String canonical, Callable<?> valueLoader, long stamp) {
+		CacheSettings.Stampede stampede = this.settings.stampede();
+		long deadline = System.nanoTime() + stampede.waitTimeout().toNanos();
+		boolean counted = false;
+		while (true) {
+			StampedeSupport.Lease lease;
+			try {
+				lease = this.stampede.tryAcquire(this.l2, bytes(canonical), stampede.lockLease());
+			}
+			catch (RuntimeException ex) {
+				l2Failed("lease", ex);
+				return loadAndStore(key, canonical, valueLoader, stamp, null);
+			}
+			if (lease != null) {
+				this.statistics.countLockAcquired();
+				try (lease) {
+					lease.startWatchdog();
+					return loadAndStore(key, canonical, valueLoader, stamp, lease);
+				}
+			}
+			if (!counted) {
+				this.statistics.countLockWaits();
+				counted = true;
+			}
+			long waitStart = System.nanoTime();
+			Peek peek = awaitHolder(canonical, deadline);
+			this.statistics.lockWaited(System.nanoTime() - waitStart);
+			if (peek.entry != null) {
+				this.l1.putIfNotInvalidatedSince(canonical, peek.entry, stamp);
+				return peek.entry.storeValue();
+			}
+			if (peek == Peek.FAILED || System.nanoTime() >= deadline) {
+				this.statistics.countLockWaitTimeouts();
+				return loadAndStore(key, canonical, valueLoader, stamp, null);
+			}
+			// the key is free again (holder failed, lease expired, or evicted): try to take the lease
+		}
+	}
+
+	/**
+	 * Polls L2 with backoff (5 ms doubling to 100 ms) while another instance holds the lease.
+	 */
+	private Peek awaitHolder(String canonical, long deadline) {
+		long sleepMillis = 5;
+		while (true) {
+			long remaining = deadline - System.nanoTime();
+			if (remaining <= 0) {
+				return Peek.LEASED;
+			}
+			try {
+				Thread.sleep(Math.min(sleepMillis, Math.max(1, remaining / 1_000_000)));
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				throw new org.springframework.dao.PessimisticLockingFailureException(
+						"Interrupted while waiting for the lease holder of '" + canonical + "'", ex);
+			}
+			sleepMillis = Math.min(100, sleepMillis * 2);
+			Peek peek = peekL2(canonical);
+			if (peek != Peek.LEASED) {
+				return peek;
+			}
+		}
+	}
+
+	/**
+	 * Runs the loader and stores its value: under a lease only if the lease is still held (so an evict or
+	 * put during the load wins), otherwise unconditionally; L1 is filled unless an invalidation arrived since
+	 * {@code stamp}.
+	 */
+	private @Nullable Object loadAndStore(Object key, String canonical, Callable<?> valueLoader, long stamp,
+			StampedeSupport.@Nullable Lease lease) {
 		long start = System.nanoTime();
 		Object value;
 		try {
@@ -210,16 +422,43 @@ public class MultiLevelCache extends AbstractValueAdaptingCache {
 		}
 		catch (Throwable ex) {
 			this.statistics.load(System.nanoTime() - start, false);
+			if (lease != null) {
+				lease.release();
+			}
 			throw new ValueRetrievalException(key, valueLoader, ex);
 		}
 		long loadNanos = System.nanoTime() - start;
 		this.statistics.load(loadNanos, true);
 		if (value == null && !isAllowNullValues()) {
+			if (lease != null) {
+				lease.release();
+			}
 			return null;
 		}
 		Object storeValue = toStoreValue(value);
-		L1Entry stored = writeL2(canonical, storeValue, (int) Math.min(Integer.MAX_VALUE, loadNanos / 1_000_000));
-		this.l1.putIfNotInvalidatedSince(canonical, stored, stamp);
+		int loadMillis = (int) Math.min(Integer.MAX_VALUE, loadNanos / 1_000_000);
+		if (lease == null) {
+			L1Entry stored = writeL2(canonical, storeValue, loadMillis);
+			this.l1.putIfNotInvalidatedSince(canonical, stored, stamp);
+			return storeValue;
+		}
+		Duration ttl = ttlFor(storeValue);
+		Envelope envelope = envelope(storeValue, loadMillis, ttl);
+		boolean stored;
+		try {
+			stored = lease.store(envelope.encode(), ttl);
+		}
+		catch (RuntimeException ex) {
+			l2Failed("put", ex);
+			stored = false;
+		}
+		if (stored) {
+			this.statistics.put();
+			this.l1.putIfNotInvalidatedSince(canonical, toEntry(envelope, storeValue), stamp);
+		}
+		else {
+			this.statistics.countLeaseLost();
+		}
 		return storeValue;
 	}
 
@@ -423,6 +662,42 @@ public class MultiLevelCache extends AbstractValueAdaptingCache {
 		this.statistics.l2Hit();
 		this.l1.putIfNotInvalidatedSince(canonical, entry, stamp);
 		return entry;
+	}
+
+	/**
+	 * Reads L2 and tells a value from a lease from nothing.
+	 */
+	private Peek peekL2(String canonical) {
+		byte[] bytes;
+		try {
+			bytes = this.l2.get(bytes(canonical));
+		}
+		catch (RuntimeException ex) {
+			l2Failed("get", ex);
+			return Peek.FAILED;
+		}
+		if (bytes == null) {
+			return Peek.ABSENT;
+		}
+		if (Envelope.isLease(bytes)) {
+			return Peek.LEASED;
+		}
+		Envelope envelope = decodeEnvelope(canonical, bytes, false);
+		L1Entry entry = (envelope != null) ? toEntry(canonical, envelope) : null;
+		return (entry != null) ? new Peek(entry) : Peek.ABSENT;
+	}
+
+	/**
+	 * What an L2 read found.
+	 */
+	private record Peek(@Nullable L1Entry entry) {
+
+		static final Peek ABSENT = new Peek(null);
+
+		static final Peek LEASED = new Peek(null);
+
+		static final Peek FAILED = new Peek(null);
+
 	}
 
 	private @Nullable Envelope readL2(String canonical) {

@@ -11,10 +11,12 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.function.Consumer;
+import java.util.function.DoubleSupplier;
 
 import com.github.benmanes.caffeine.cache.Ticker;
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.beans.factory.DisposableBean;
 import org.springframework.cache.CacheManager;
 import org.springframework.core.convert.ConversionService;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
@@ -25,6 +27,7 @@ import io.github.multilevelcache.l1.L1Cache;
 import io.github.multilevelcache.l2.CacheValueSerializer;
 import io.github.multilevelcache.l2.JacksonCacheValueSerializer;
 import io.github.multilevelcache.l2.RedisL2;
+import io.github.multilevelcache.stampede.StampedeSupport;
 
 /**
  * A {@link CacheManager} of {@link MultiLevelCache}s (Caffeine over Redis), in the mould of Spring's
@@ -33,7 +36,7 @@ import io.github.multilevelcache.l2.RedisL2;
  * caches exist and {@link #getCache(String)} returns {@code null} for any other name. Thread-safe; each
  * cache is created once.
  */
-public class MultiLevelCacheManager implements CacheManager {
+public class MultiLevelCacheManager implements CacheManager, DisposableBean {
 
 	private final ConcurrentMap<String, MultiLevelCache> caches = new ConcurrentHashMap<>();
 
@@ -57,6 +60,8 @@ public class MultiLevelCacheManager implements CacheManager {
 
 	private volatile InvalidationPublisher publisher;
 
+	private final StampedeSupport stampede;
+
 	protected MultiLevelCacheManager(Builder builder) {
 		this.defaults = builder.defaults;
 		this.configured = Collections.unmodifiableMap(new LinkedHashMap<>(builder.configured));
@@ -67,6 +72,7 @@ public class MultiLevelCacheManager implements CacheManager {
 		this.ticker = builder.ticker;
 		this.clock = builder.clock;
 		this.publisher = builder.publisher;
+		this.stampede = new StampedeSupport(builder.random);
 		this.configured.keySet().forEach(this::getCache);
 	}
 
@@ -179,6 +185,22 @@ public class MultiLevelCacheManager implements CacheManager {
 	}
 
 	/**
+	 * Lease, watchdog and refresh-ahead support shared by this manager's caches.
+	 * @return the stampede support
+	 */
+	public StampedeSupport getStampedeSupport() {
+		return this.stampede;
+	}
+
+	/**
+	 * Stops the lease watchdog and the refresh-ahead executor.
+	 */
+	@Override
+	public void destroy() {
+		this.stampede.close();
+	}
+
+	/**
 	 * Creates a cache; override to decorate caches.
 	 * @param name the cache name
 	 * @return the new cache
@@ -187,7 +209,7 @@ public class MultiLevelCacheManager implements CacheManager {
 		CacheSettings settings = settingsFor(name);
 		L1Cache l1 = new L1Cache(settings.l1(), settings.nullValues().ttl(), this.ticker);
 		MultiLevelCache cache = new MultiLevelCache(name, settings, l1, this.l2, this.serializer,
-				this.conversionService, new DeferredPublisher(), this.clock);
+				this.conversionService, new DeferredPublisher(), this.clock, this.stampede);
 		this.cacheListeners.forEach((listener) -> listener.accept(cache));
 		return cache;
 	}
@@ -232,6 +254,8 @@ public class MultiLevelCacheManager implements CacheManager {
 		private Ticker ticker = Ticker.systemTicker();
 
 		private Clock clock = Clock.systemUTC();
+
+		private DoubleSupplier random = () -> java.util.concurrent.ThreadLocalRandom.current().nextDouble();
 
 		private Builder(RedisL2 l2) {
 			this.l2 = l2;
@@ -323,6 +347,17 @@ public class MultiLevelCacheManager implements CacheManager {
 		public Builder clock(Clock clock) {
 			Assert.notNull(clock, "Clock must not be null");
 			this.clock = clock;
+			return this;
+		}
+
+		/**
+		 * Source of uniform random numbers for probabilistic early expiration (tests pass a seeded one).
+		 * @param random the source
+		 * @return this builder
+		 */
+		public Builder random(DoubleSupplier random) {
+			Assert.notNull(random, "Random must not be null");
+			this.random = random;
 			return this;
 		}
 

@@ -51,6 +51,38 @@ final class DefaultRedisL2 implements RedisL2 {
 			return 0
 			""".getBytes(java.nio.charset.StandardCharsets.UTF_8);
 
+	static final byte[] RENEW_LEASE = """
+			if redis.call('GET', KEYS[1]) == ARGV[1] then
+			  return redis.call('PEXPIRE', KEYS[1], ARGV[2])
+			end
+			return 0
+			""".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+
+	static final byte[] REPLACE_IF_EQUALS = """
+			if redis.call('GET', KEYS[1]) ~= ARGV[1] then
+			  return 0
+			end
+			if tonumber(ARGV[3]) > 0 then
+			  redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+			else
+			  redis.call('SET', KEYS[1], ARGV[2])
+			end
+			return 1
+			""".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+
+	static final byte[] REPLACE_IF_STARTS_WITH = """
+			local v = redis.call('GET', KEYS[1])
+			if not v or string.sub(v, 1, string.len(ARGV[1])) ~= ARGV[1] then
+			  return 0
+			end
+			if tonumber(ARGV[3]) > 0 then
+			  redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+			else
+			  redis.call('SET', KEYS[1], ARGV[2])
+			end
+			return 1
+			""".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+
 	private static final int CLEAR_BATCH = 500;
 
 	private static final boolean REACTOR_PRESENT = ClassUtils.isPresent("reactor.core.publisher.Mono",
@@ -90,9 +122,8 @@ final class DefaultRedisL2 implements RedisL2 {
 
 	@Override
 	public byte @Nullable [] setIfAbsent(byte[] key, byte[] value, @Nullable Duration ttl) {
-		byte[] ttlArg = Long.toString((ttl != null) ? ttl.toMillis() : 0).getBytes();
 		return execute((connection) -> connection.scriptingCommands()
-			.eval(SET_IF_ABSENT, ReturnType.VALUE, 1, key, value, ttlArg));
+			.eval(SET_IF_ABSENT, ReturnType.VALUE, 1, key, value, millis(ttl)));
 	}
 
 	@Override
@@ -106,6 +137,45 @@ final class DefaultRedisL2 implements RedisL2 {
 		Long removed = execute((connection) -> connection.scriptingCommands()
 			.eval(DELETE_IF_EQUALS, ReturnType.INTEGER, 1, key, expected));
 		return removed != null && removed > 0;
+	}
+
+	@Override
+	public boolean acquireLease(byte[] key, byte[] lease, Duration leaseTime) {
+		Boolean set = execute((connection) -> connection.stringCommands()
+			.set(key, lease, Expiration.from(leaseTime), SetOption.ifAbsent()));
+		return Boolean.TRUE.equals(set);
+	}
+
+	@Override
+	public boolean renewLease(byte[] key, byte[] lease, Duration leaseTime) {
+		Long renewed = execute((connection) -> connection.scriptingCommands()
+			.eval(RENEW_LEASE, ReturnType.INTEGER, 1, key, lease, millis(leaseTime)));
+		return renewed != null && renewed > 0;
+	}
+
+	@Override
+	public boolean replaceIfEquals(byte[] key, byte[] expected, byte[] value, @Nullable Duration ttl) {
+		Long stored = execute((connection) -> connection.scriptingCommands()
+			.eval(REPLACE_IF_EQUALS, ReturnType.INTEGER, 1, key, expected, value, millis(ttl)));
+		return stored != null && stored > 0;
+	}
+
+	@Override
+	public boolean replaceIfStartsWith(byte[] key, byte[] prefix, byte[] value, @Nullable Duration ttl) {
+		Long stored = execute((connection) -> connection.scriptingCommands()
+			.eval(REPLACE_IF_STARTS_WITH, ReturnType.INTEGER, 1, key, prefix, value, millis(ttl)));
+		return stored != null && stored > 0;
+	}
+
+	@Override
+	public boolean setMarkerIfAbsent(byte[] key, byte[] value, Duration ttl) {
+		Boolean set = execute(
+				(connection) -> connection.stringCommands().set(key, value, Expiration.from(ttl), SetOption.ifAbsent()));
+		return Boolean.TRUE.equals(set);
+	}
+
+	private static byte[] millis(@Nullable Duration duration) {
+		return Long.toString((duration != null) ? Math.max(1, duration.toMillis()) : 0).getBytes();
 	}
 
 	@Override

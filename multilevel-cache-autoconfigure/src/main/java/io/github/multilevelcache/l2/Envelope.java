@@ -97,11 +97,27 @@ public record Envelope(Kind kind, long writtenAt, long expiresAt, int loadMillis
 	}
 
 	/**
+	 * The leading bytes that identify this write in Redis (magic, version, kind, write time, expiry), for
+	 * compare-and-set of refreshes.
+	 * @return a new array of 20 bytes
+	 */
+	public byte[] identity() {
+		return java.util.Arrays.copyOf(encodeHeaderOnly(), 20);
+	}
+
+	private byte[] encodeHeaderOnly() {
+		ByteBuffer buffer = ByteBuffer.allocate(HEADER_SIZE);
+		buffer.put(MAGIC_0).put(MAGIC_1).put(VERSION).put((byte) this.kind.ordinal());
+		buffer.putLong(this.writtenAt).putLong(this.expiresAt).putInt(this.loadMillis);
+		return buffer.array();
+	}
+
+	/**
 	 * Whether the bytes start with a lease header, without decoding the rest.
 	 * @param bytes what Redis returned
 	 * @return {@code true} for a lease
 	 */
-	static boolean isLease(byte[] bytes) {
+	public static boolean isLease(byte[] bytes) {
 		return bytes.length >= HEADER_SIZE && bytes[0] == MAGIC_0 && bytes[1] == MAGIC_1
 				&& bytes[3] == (byte) Kind.LEASE.ordinal();
 	}

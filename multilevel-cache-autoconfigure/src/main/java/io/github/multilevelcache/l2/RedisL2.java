@@ -81,6 +81,57 @@ public interface RedisL2 {
 	boolean deleteIfEquals(byte[] key, byte[] expected);
 
 	/**
+	 * Takes a lease on a missing key: {@code SET key lease NX PX leaseTime}.
+	 * @param key the full key
+	 * @param lease the encoded lease envelope (kept by the holder to prove ownership)
+	 * @param leaseTime how long the lease lasts unless renewed
+	 * @return whether the lease was taken
+	 */
+	boolean acquireLease(byte[] key, byte[] lease, Duration leaseTime);
+
+	/**
+	 * Extends a lease only if the key still holds exactly {@code lease} (compare-and-pexpire, one script).
+	 * @param key the full key
+	 * @param lease the holder's lease bytes
+	 * @param leaseTime the new remaining time
+	 * @return whether the lease was still held
+	 */
+	boolean renewLease(byte[] key, byte[] lease, Duration leaseTime);
+
+	/**
+	 * Replaces the key's value only if it still holds exactly {@code expected} (compare-and-set, one
+	 * script): stores a loaded value only while its lease is held, so a loader whose lease was ended by an
+	 * evict or a put cannot store a stale value.
+	 * @param key the full key
+	 * @param expected the bytes the key must hold (the lease)
+	 * @param value the new bytes
+	 * @param ttl time to live of the new value, {@code null} for none
+	 * @return whether the value was stored
+	 */
+	boolean replaceIfEquals(byte[] key, byte[] expected, byte[] value, @Nullable Duration ttl);
+
+	/**
+	 * Replaces the key's value only if the first {@code prefix.length} bytes of what it holds equal
+	 * {@code prefix} (the envelope header identifying one write), so a refresh never overwrites a newer write
+	 * or resurrects an evicted key.
+	 * @param key the full key
+	 * @param prefix the expected leading bytes
+	 * @param value the new bytes
+	 * @param ttl time to live of the new value, {@code null} for none
+	 * @return whether the value was stored
+	 */
+	boolean replaceIfStartsWith(byte[] key, byte[] prefix, byte[] value, @Nullable Duration ttl);
+
+	/**
+	 * {@code SET key value NX PX ttl} for a small marker key (such as a refresh lock).
+	 * @param key the full key
+	 * @param value the marker
+	 * @param ttl its time to live
+	 * @return whether it was set
+	 */
+	boolean setMarkerIfAbsent(byte[] key, byte[] value, Duration ttl);
+
+	/**
 	 * Removes every key matching a glob pattern with {@code SCAN} and batched {@code UNLINK}, never
 	 * {@code KEYS}.
 	 * @param pattern the {@code SCAN MATCH} pattern
