@@ -27,6 +27,7 @@ import io.github.multilevelcache.l2.CacheValueSerializer;
 import io.github.multilevelcache.l2.CorruptValueException;
 import io.github.multilevelcache.l2.Envelope;
 import io.github.multilevelcache.l2.RedisL2;
+import io.github.multilevelcache.resilience.RememberedEvictions;
 import io.github.multilevelcache.stampede.SingleFlight;
 import io.github.multilevelcache.stampede.StampedeSupport;
 
@@ -86,6 +87,10 @@ public class MultiLevelCache extends AbstractValueAdaptingCache {
 
 	private volatile @Nullable Runnable afterL2Read;
 
+	private final RememberedEvictions outage;
+
+	private final java.util.concurrent.atomic.AtomicBoolean recovering = new java.util.concurrent.atomic.AtomicBoolean();
+
 	/**
 	 * Creates a cache.
 	 * @param name the cache name
@@ -97,10 +102,11 @@ public class MultiLevelCache extends AbstractValueAdaptingCache {
 	 * @param publisher tells other instances about changes
 	 * @param clock wall clock for envelope times
 	 * @param stampede leases, watchdog and refresh executor shared by the manager's caches
+	 * @param outage where evictions that could not reach Redis are remembered until it is back
 	 */
 	public MultiLevelCache(String name, CacheSettings settings, L1Cache l1, RedisL2 l2,
 			CacheValueSerializer serializer, ConversionService conversionService, InvalidationPublisher publisher,
-			Clock clock, StampedeSupport stampede) {
+			Clock clock, StampedeSupport stampede, RememberedEvictions outage) {
 		super(settings.nullValues().enabled());
 		Assert.hasText(name, "Name must not be empty");
 		this.name = name;
@@ -112,6 +118,7 @@ public class MultiLevelCache extends AbstractValueAdaptingCache {
 		this.publisher = publisher;
 		this.clock = clock;
 		this.stampede = stampede;
+		this.outage = outage;
 	}
 
 	@Override
@@ -520,6 +527,7 @@ public class MultiLevelCache extends AbstractValueAdaptingCache {
 			}
 			catch (RuntimeException ex) {
 				l2Failed("evict", ex);
+				this.outage.evicted(canonical);
 			}
 		}
 		removed |= this.l1.invalidate(canonical);
@@ -544,6 +552,7 @@ public class MultiLevelCache extends AbstractValueAdaptingCache {
 			}
 			catch (RuntimeException ex) {
 				l2Failed("clear", ex);
+				this.outage.cleared();
 			}
 		}
 		removed |= this.l1.invalidateAll();
@@ -623,6 +632,48 @@ public class MultiLevelCache extends AbstractValueAdaptingCache {
 	}
 
 	/**
+	 * Replays the evictions that could not reach Redis during an outage (deleting the keys, or clearing the
+	 * cache, and telling the other instances), then clears this cache's L1, so that no value evicted during
+	 * the outage is served again (G11). Runs when the circuit breaker closes, or on the first successful Redis
+	 * read after a failed eviction; what fails again stays remembered.
+	 */
+	public void recover() {
+		if (!this.outage.isPending() || !this.recovering.compareAndSet(false, true)) {
+			return;
+		}
+		try {
+			RememberedEvictions.Replay replay = this.outage.snapshot();
+			if (replay.clearAll()) {
+				this.l2.clear(bytes(this.keys.pattern()));
+				this.publisher.cacheCleared(this.name);
+			}
+			else if (!replay.keys().isEmpty()) {
+				for (String key : replay.keys()) {
+					this.l2.delete(bytes(key));
+				}
+				this.publisher.keysChanged(this.name, Operation.EVICT, replay.keys());
+			}
+			this.outage.replayed(replay);
+			this.l1.invalidateAll();
+		}
+		catch (RuntimeException ex) {
+			// Redis is still unreachable: everything stays remembered and L1 keeps serving
+			logger.debug("Replay of evictions remembered during the outage failed; retrying", ex);
+		}
+		finally {
+			this.recovering.set(false);
+		}
+	}
+
+	/**
+	 * Whether evictions made during a Redis outage still wait to be replayed.
+	 * @return {@code true} while some are remembered
+	 */
+	public boolean hasRememberedEvictions() {
+		return this.outage.isPending();
+	}
+
+	/**
 	 * Test seam: runs between a synchronous L2 read and the L1 fill that follows it.
 	 * @param hook the hook, {@code null} to remove it
 	 */
@@ -676,6 +727,10 @@ public class MultiLevelCache extends AbstractValueAdaptingCache {
 			l2Failed("get", ex);
 			return Peek.FAILED;
 		}
+		if (this.outage.isPending()) {
+			recover();
+			return Peek.FAILED;
+		}
 		if (bytes == null) {
 			return Peek.ABSENT;
 		}
@@ -707,6 +762,10 @@ public class MultiLevelCache extends AbstractValueAdaptingCache {
 		}
 		catch (RuntimeException ex) {
 			l2Failed("get", ex);
+			return null;
+		}
+		if (this.outage.isPending()) {
+			recover();
 			return null;
 		}
 		return decodeEnvelope(canonical, bytes, false);

@@ -27,6 +27,9 @@ import io.github.multilevelcache.l1.L1Cache;
 import io.github.multilevelcache.l2.CacheValueSerializer;
 import io.github.multilevelcache.l2.JacksonCacheValueSerializer;
 import io.github.multilevelcache.l2.RedisL2;
+import io.github.multilevelcache.resilience.CircuitBreakingRedisL2;
+import io.github.multilevelcache.resilience.RememberedEvictions;
+import io.github.multilevelcache.resilience.ResilienceSettings;
 import io.github.multilevelcache.stampede.StampedeSupport;
 
 /**
@@ -37,6 +40,8 @@ import io.github.multilevelcache.stampede.StampedeSupport;
  * cache is created once.
  */
 public class MultiLevelCacheManager implements CacheManager, DisposableBean {
+
+	private static final java.time.Duration RECOVERY_PROBE_INTERVAL = java.time.Duration.ofMillis(100);
 
 	private final ConcurrentMap<String, MultiLevelCache> caches = new ConcurrentHashMap<>();
 
@@ -62,17 +67,27 @@ public class MultiLevelCacheManager implements CacheManager, DisposableBean {
 
 	private final StampedeSupport stampede;
 
+	private final ResilienceSettings resilience;
+
 	protected MultiLevelCacheManager(Builder builder) {
 		this.defaults = builder.defaults;
 		this.configured = Collections.unmodifiableMap(new LinkedHashMap<>(builder.configured));
 		this.dynamic = builder.dynamic;
-		this.l2 = builder.l2;
+		this.resilience = (builder.resilience != null) ? builder.resilience : ResilienceSettings.defaults();
+		this.l2 = builder.createL2();
+		if (this.l2 instanceof CircuitBreakingRedisL2 breaker) {
+			breaker.onRecovery(() -> getCaches().forEach(MultiLevelCache::recover));
+		}
 		this.serializer = builder.serializer;
 		this.conversionService = builder.conversionService;
 		this.ticker = builder.ticker;
 		this.clock = builder.clock;
 		this.publisher = builder.publisher;
 		this.stampede = new StampedeSupport(builder.random);
+		// evictions that could not reach Redis are replayed as soon as it answers again
+		this.stampede.schedule(() -> getCaches().stream()
+			.filter(MultiLevelCache::hasRememberedEvictions)
+			.forEach(MultiLevelCache::recover), RECOVERY_PROBE_INTERVAL);
 		this.configured.keySet().forEach(this::getCache);
 	}
 
@@ -83,7 +98,7 @@ public class MultiLevelCacheManager implements CacheManager, DisposableBean {
 	 */
 	public static Builder builder(RedisConnectionFactory connectionFactory) {
 		Assert.notNull(connectionFactory, "ConnectionFactory must not be null");
-		return new Builder(RedisL2.create(connectionFactory));
+		return new Builder(null, connectionFactory);
 	}
 
 	/**
@@ -93,7 +108,7 @@ public class MultiLevelCacheManager implements CacheManager, DisposableBean {
 	 */
 	public static Builder builder(RedisL2 l2) {
 		Assert.notNull(l2, "RedisL2 must not be null");
-		return new Builder(l2);
+		return new Builder(l2, null);
 	}
 
 	@Override
@@ -209,7 +224,8 @@ public class MultiLevelCacheManager implements CacheManager, DisposableBean {
 		CacheSettings settings = settingsFor(name);
 		L1Cache l1 = new L1Cache(settings.l1(), settings.nullValues().ttl(), this.ticker);
 		MultiLevelCache cache = new MultiLevelCache(name, settings, l1, this.l2, this.serializer,
-				this.conversionService, new DeferredPublisher(), this.clock, this.stampede);
+				this.conversionService, new DeferredPublisher(), this.clock, this.stampede,
+				new RememberedEvictions(this.resilience.maxRememberedEvictions()));
 		this.cacheListeners.forEach((listener) -> listener.accept(cache));
 		return cache;
 	}
@@ -237,7 +253,11 @@ public class MultiLevelCacheManager implements CacheManager, DisposableBean {
 	 */
 	public static final class Builder {
 
-		private final RedisL2 l2;
+		private final @Nullable RedisL2 l2;
+
+		private final @Nullable RedisConnectionFactory connectionFactory;
+
+		private @Nullable ResilienceSettings resilience;
 
 		private CacheSettings defaults = CacheSettings.defaults();
 
@@ -257,8 +277,33 @@ public class MultiLevelCacheManager implements CacheManager, DisposableBean {
 
 		private DoubleSupplier random = () -> java.util.concurrent.ThreadLocalRandom.current().nextDouble();
 
-		private Builder(RedisL2 l2) {
+		private Builder(@Nullable RedisL2 l2, @Nullable RedisConnectionFactory connectionFactory) {
 			this.l2 = l2;
+			this.connectionFactory = connectionFactory;
+		}
+
+		/**
+		 * Protects every Redis call with a per-operation timeout and a circuit breaker (the auto-configuration
+		 * always does; without it calls wait for the connection's own timeout).
+		 * @param resilience the settings
+		 * @return this builder
+		 */
+		public Builder resilience(ResilienceSettings resilience) {
+			Assert.notNull(resilience, "ResilienceSettings must not be null");
+			this.resilience = resilience;
+			return this;
+		}
+
+		private RedisL2 createL2() {
+			if (this.l2 != null) {
+				return this.l2;
+			}
+			Assert.state(this.connectionFactory != null, "No connection factory");
+			if (this.resilience == null) {
+				return RedisL2.create(this.connectionFactory);
+			}
+			return new CircuitBreakingRedisL2(RedisL2.create(this.connectionFactory, this.resilience.l2Timeout()),
+					this.resilience);
 		}
 
 		/**

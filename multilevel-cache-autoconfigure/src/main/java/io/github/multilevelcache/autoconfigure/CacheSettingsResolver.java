@@ -14,6 +14,7 @@ import io.github.multilevelcache.CacheSettings;
 import io.github.multilevelcache.InvalidationMode;
 import io.github.multilevelcache.autoconfigure.MultiLevelCacheProperties.CacheSpec;
 import io.github.multilevelcache.invalidation.RedisInvalidationBus;
+import io.github.multilevelcache.resilience.ResilienceSettings;
 
 /**
  * Turns {@link MultiLevelCacheProperties} into validated {@link CacheSettings}. A cache under
@@ -124,6 +125,33 @@ final class CacheSettingsResolver {
 				"must be at least twice the heartbeat interval (" + invalidation.getHeartbeatInterval() + ")");
 		return new RedisInvalidationBus.Settings(invalidation.getChannel(), invalidation.getHeartbeatInterval(),
 				invalidation.getAckTimeout(), invalidation.getPeerTimeout(), this.keyPrefix + "multilevel-cache:epoch");
+	}
+
+	ResilienceSettings resilienceSettings() {
+		MultiLevelCacheProperties.Resilience resilience = this.properties.getResilience();
+		String name = PREFIX + ".resilience";
+		check(resilience.getL2Timeout() != null, name + ".l2-timeout", null, "must be set");
+		checkPositive(resilience.getL2Timeout(), name + ".l2-timeout");
+		double failureRate = parseRatio(resilience.getOpenAfterFailureRate(), name + ".open-after-failure-rate");
+		check(failureRate > 0, name + ".open-after-failure-rate", resilience.getOpenAfterFailureRate(),
+				"must be above 0% (and at most 100%)");
+		double slowRate = parseRatio(resilience.getOpenAfterSlowCallRate(), name + ".open-after-slow-call-rate");
+		check(slowRate > 0, name + ".open-after-slow-call-rate", resilience.getOpenAfterSlowCallRate(),
+				"must be above 0% (and at most 100%)");
+		checkPositive(resilience.getSlowCallDuration(), name + ".slow-call-duration");
+		check(resilience.getStayOpen() != null, name + ".stay-open", null, "must be set");
+		checkPositive(resilience.getStayOpen(), name + ".stay-open");
+		check(resilience.getSlidingWindowSize() >= 1, name + ".sliding-window-size",
+				resilience.getSlidingWindowSize(), "must be at least 1");
+		check(resilience.getMinimumCalls() >= 1, name + ".minimum-calls", resilience.getMinimumCalls(),
+				"must be at least 1");
+		check(resilience.getMaxRememberedEvictions() >= 0, name + ".max-remembered-evictions",
+				resilience.getMaxRememberedEvictions(), "must be 0 or more");
+		Duration slow = (resilience.getSlowCallDuration() != null) ? resilience.getSlowCallDuration()
+				: resilience.getL2Timeout();
+		return new ResilienceSettings(resilience.getL2Timeout(), (float) (failureRate * 100), (float) (slowRate * 100),
+				slow, resilience.getStayOpen(), resilience.getSlidingWindowSize(), resilience.getMinimumCalls(),
+				resilience.getMaxRememberedEvictions());
 	}
 
 	/**

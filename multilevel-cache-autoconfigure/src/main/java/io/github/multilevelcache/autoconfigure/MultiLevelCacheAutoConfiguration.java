@@ -74,6 +74,7 @@ public final class MultiLevelCacheAutoConfiguration {
 		MultiLevelCacheManager.Builder builder = MultiLevelCacheManager.builder(connectionFactory)
 			.defaults(resolver.defaults())
 			.dynamic(properties.isDynamic())
+			.resilience(resolver.resilienceSettings())
 			.serializer(serializer);
 		resolver.configuredCaches().forEach(builder::withCache);
 		return new CacheManagerCustomizers(customizers.orderedStream().toList()).customize(builder.build());

@@ -61,6 +61,12 @@ public class MultiLevelCacheProperties {
 	@NestedConfigurationProperty
 	private final Invalidation invalidation = new Invalidation();
 
+	/**
+	 * Protection against a failing or slow Redis.
+	 */
+	@NestedConfigurationProperty
+	private final Resilience resilience = new Resilience();
+
 	public boolean isEnabled() {
 		return this.enabled;
 	}
@@ -107,6 +113,10 @@ public class MultiLevelCacheProperties {
 
 	public Invalidation getInvalidation() {
 		return this.invalidation;
+	}
+
+	public Resilience getResilience() {
+		return this.resilience;
 	}
 
 	/**
@@ -812,6 +822,118 @@ public class MultiLevelCacheProperties {
 
 		public void setPeerTimeout(Duration peerTimeout) {
 			this.peerTimeout = peerTimeout;
+		}
+
+	}
+
+	/**
+	 * Settings of the protection around Redis.
+	 */
+	public static class Resilience {
+
+		/**
+		 * Longest wait for any one Redis operation of the cache, independent of spring.data.redis.timeout.
+		 */
+		private Duration l2Timeout = Duration.ofMillis(200);
+
+		/**
+		 * Failure rate over the recent calls at which the circuit breaker opens, e.g. "50%".
+		 */
+		private String openAfterFailureRate = "50%";
+
+		/**
+		 * Rate of calls slower than 'slow-call-duration' at which the circuit breaker opens, e.g. "100%".
+		 */
+		private String openAfterSlowCallRate = "100%";
+
+		/**
+		 * A Redis call slower than this counts as slow. Defaults to the l2-timeout.
+		 */
+		private @Nullable Duration slowCallDuration;
+
+		/**
+		 * How long the circuit breaker stays open (Redis untouched, L1 and loaders serve) before trial calls.
+		 */
+		private Duration stayOpen = Duration.ofSeconds(5);
+
+		/**
+		 * Number of recent calls the failure and slow-call rates are computed over.
+		 */
+		private int slidingWindowSize = 20;
+
+		/**
+		 * Calls needed before the rates are evaluated.
+		 */
+		private int minimumCalls = 10;
+
+		/**
+		 * Evictions remembered per cache during an outage and replayed on recovery; beyond it the whole cache is
+		 * cleared on recovery.
+		 */
+		private int maxRememberedEvictions = 10_000;
+
+		public Duration getL2Timeout() {
+			return this.l2Timeout;
+		}
+
+		public void setL2Timeout(Duration l2Timeout) {
+			this.l2Timeout = l2Timeout;
+		}
+
+		public String getOpenAfterFailureRate() {
+			return this.openAfterFailureRate;
+		}
+
+		public void setOpenAfterFailureRate(String openAfterFailureRate) {
+			this.openAfterFailureRate = openAfterFailureRate;
+		}
+
+		public String getOpenAfterSlowCallRate() {
+			return this.openAfterSlowCallRate;
+		}
+
+		public void setOpenAfterSlowCallRate(String openAfterSlowCallRate) {
+			this.openAfterSlowCallRate = openAfterSlowCallRate;
+		}
+
+		public @Nullable Duration getSlowCallDuration() {
+			return this.slowCallDuration;
+		}
+
+		public void setSlowCallDuration(@Nullable Duration slowCallDuration) {
+			this.slowCallDuration = slowCallDuration;
+		}
+
+		public Duration getStayOpen() {
+			return this.stayOpen;
+		}
+
+		public void setStayOpen(Duration stayOpen) {
+			this.stayOpen = stayOpen;
+		}
+
+		public int getSlidingWindowSize() {
+			return this.slidingWindowSize;
+		}
+
+		public void setSlidingWindowSize(int slidingWindowSize) {
+			this.slidingWindowSize = slidingWindowSize;
+		}
+
+		public int getMinimumCalls() {
+			return this.minimumCalls;
+		}
+
+		public void setMinimumCalls(int minimumCalls) {
+			this.minimumCalls = minimumCalls;
+		}
+
+		public int getMaxRememberedEvictions() {
+			return this.maxRememberedEvictions;
+		}
+
+		public void setMaxRememberedEvictions(int maxRememberedEvictions) {
+			this.maxRememberedEvictions = maxRememberedEvictions;
 		}
 
 	}

@@ -5,7 +5,9 @@ import java.util.concurrent.CompletableFuture;
 
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.data.redis.connection.ReactiveRedisConnectionFactory;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.util.ClassUtils;
 
 /**
  * Raw access to the Redis level: {@code byte[]} keys and values, one round trip per operation. In the mould
@@ -20,6 +22,22 @@ public interface RedisL2 {
 	 * @return a new instance
 	 */
 	static RedisL2 create(RedisConnectionFactory connectionFactory) {
+		return new DefaultRedisL2(connectionFactory);
+	}
+
+	/**
+	 * Creates an implementation in which every operation waits at most {@code timeout} for Redis
+	 * (independently of the connection's own command timeout) when the factory is reactive, as Lettuce's is;
+	 * otherwise the blocking default, bounded by the connection's timeout.
+	 * @param connectionFactory the application's connection factory
+	 * @param timeout the per-operation timeout
+	 * @return a new instance
+	 */
+	static RedisL2 create(RedisConnectionFactory connectionFactory, Duration timeout) {
+		if (ClassUtils.isPresent("reactor.core.publisher.Mono", RedisL2.class.getClassLoader())
+				&& connectionFactory instanceof ReactiveRedisConnectionFactory reactive) {
+			return new ReactiveRedisL2(reactive, timeout);
+		}
 		return new DefaultRedisL2(connectionFactory);
 	}
 

@@ -126,6 +126,22 @@ public final class StampedeSupport implements AutoCloseable {
 		}
 	}
 
+	/**
+	 * Runs a task every {@code period} on the support's daemon scheduler until {@link #close()}.
+	 * @param task the task
+	 * @param period the period
+	 */
+	public void schedule(Runnable task, Duration period) {
+		watchdog().scheduleWithFixedDelay(() -> {
+			try {
+				task.run();
+			}
+			catch (RuntimeException ex) {
+				logger.debug("Periodic cache task failed", ex);
+			}
+		}, period.toMillis(), period.toMillis(), TimeUnit.MILLISECONDS);
+	}
+
 	private ScheduledExecutorService watchdog() {
 		synchronized (this.monitor) {
 			if (this.watchdog == null) {
