@@ -54,9 +54,23 @@ public final class CacheStatistics {
 		this.l2Misses.increment();
 	}
 
+	private volatile java.util.function.@org.jspecify.annotations.Nullable LongConsumer loadListener;
+
 	void load(long nanos, boolean success) {
 		(success ? this.loads : this.loadFailures).increment();
 		this.loadNanos.add(nanos);
+		java.util.function.LongConsumer listener = this.loadListener;
+		if (listener != null) {
+			listener.accept(nanos);
+		}
+	}
+
+	/**
+	 * Registers a consumer of every loader call's duration in nanoseconds (metrics record it into a timer).
+	 * @param listener the consumer, {@code null} to remove it
+	 */
+	public void onLoad(java.util.function.@org.jspecify.annotations.Nullable LongConsumer listener) {
+		this.loadListener = listener;
 	}
 
 	void put() {

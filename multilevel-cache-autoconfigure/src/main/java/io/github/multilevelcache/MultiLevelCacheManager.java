@@ -200,6 +200,15 @@ public class MultiLevelCacheManager implements CacheManager, DisposableBean {
 	}
 
 	/**
+	 * The Redis access shared by this manager's caches (a {@code CircuitBreakingRedisL2} when resilience is
+	 * configured, as the auto-configuration does).
+	 * @return the L2 access
+	 */
+	public RedisL2 getRedisL2() {
+		return this.l2;
+	}
+
+	/**
 	 * Lease, watchdog and refresh-ahead support shared by this manager's caches.
 	 * @return the stampede support
 	 */

@@ -33,12 +33,21 @@ public final class CacheInstance implements AutoCloseable {
 	 * @return the running instance
 	 */
 	public static CacheInstance start(RedisServer redis, String keyPrefix, String... properties) {
+		return start(WebApplicationType.NONE, redis, keyPrefix, properties);
+	}
+
+	/**
+	 * Starts an instance of the given web application type ({@code SERVLET} with {@code server.port=0} for
+	 * HTTP tests).
+	 */
+	public static CacheInstance start(WebApplicationType type, RedisServer redis, String keyPrefix,
+			String... properties) {
 		List<String> all = new ArrayList<>(List.of("spring.data.redis.url=" + redis.url(),
 				"spring.data.redis.timeout=2s", "multilevel-cache.key-prefix=" + keyPrefix,
 				"multilevel-cache.invalidation.channel=" + keyPrefix + "invalidation",
 				"multilevel-cache.invalidation.heartbeat-interval=200ms", "spring.main.banner-mode=off"));
 		all.addAll(List.of(properties));
-		ConfigurableApplicationContext context = new SpringApplicationBuilder(App.class).web(WebApplicationType.NONE)
+		ConfigurableApplicationContext context = new SpringApplicationBuilder(App.class).web(type)
 			.properties(all.toArray(new String[0]))
 			.run();
 		return new CacheInstance(context);

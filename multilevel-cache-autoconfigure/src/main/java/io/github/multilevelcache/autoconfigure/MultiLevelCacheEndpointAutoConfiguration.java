@@ -1,0 +1,33 @@
+package io.github.multilevelcache.autoconfigure;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
+import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.context.annotation.Bean;
+
+import io.github.multilevelcache.MultiLevelCacheManager;
+import io.github.multilevelcache.actuate.MultiLevelCacheEndpoint;
+import io.github.multilevelcache.invalidation.RedisInvalidationBus;
+
+/**
+ * The {@code multilevelcache} actuator endpoint, when the actuator is on the class path and the endpoint is
+ * available (enabled and exposed).
+ */
+@AutoConfiguration(after = MultiLevelCacheAutoConfiguration.class)
+@ConditionalOnClass({ Endpoint.class, ConditionalOnAvailableEndpoint.class })
+@ConditionalOnBean(MultiLevelCacheManager.class)
+public final class MultiLevelCacheEndpointAutoConfiguration {
+
+	@Bean
+	@ConditionalOnMissingBean
+	@ConditionalOnAvailableEndpoint
+	MultiLevelCacheEndpoint multiLevelCacheEndpoint(MultiLevelCacheManager cacheManager,
+			ObjectProvider<RedisInvalidationBus> bus) {
+		return new MultiLevelCacheEndpoint(cacheManager, bus.getIfAvailable());
+	}
+
+}
