@@ -30,6 +30,8 @@ import io.github.multilevelcache.l2.RedisL2;
 import io.github.multilevelcache.resilience.RememberedEvictions;
 import io.github.multilevelcache.stampede.SingleFlight;
 import io.github.multilevelcache.stampede.StampedeSupport;
+import io.github.multilevelcache.write.WriteBehindStatistics;
+import io.github.multilevelcache.write.WriteStrategyHandler;
 
 /**
  * A Spring {@link org.springframework.cache.Cache} with two levels: Caffeine in this JVM (L1) over Redis
@@ -88,6 +90,10 @@ public class MultiLevelCache extends AbstractValueAdaptingCache {
 	private volatile @Nullable Runnable afterL2Read;
 
 	private final RememberedEvictions outage;
+
+	private final WriteBehindStatistics writeBehindStatistics = new WriteBehindStatistics();
+
+	private volatile WriteStrategyHandler writes = WriteStrategyHandler.CACHE_ASIDE;
 
 	private final java.util.concurrent.atomic.AtomicBoolean recovering = new java.util.concurrent.atomic.AtomicBoolean();
 
@@ -469,13 +475,19 @@ public class MultiLevelCache extends AbstractValueAdaptingCache {
 		return storeValue;
 	}
 
+	/**
+	 * Stores a value in both levels and tells the other instances. With write-through the writer runs first and
+	 * its exception reaches the caller with the cache unchanged (G8); with write-behind the write is queued.
+	 */
 	@Override
 	public void put(Object key, @Nullable Object value) {
 		String canonical = canonicalKey(key);
 		Object storeValue = toStoreValue(value);
+		this.writes.beforePut(key, value);
 		L1Entry entry = writeL2(canonical, storeValue, 0);
 		this.l1.put(canonical, entry);
 		this.publisher.keysChanged(this.name, Operation.PUT, List.of(canonical));
+		this.writes.afterPut(key, value);
 	}
 
 	@Override
@@ -509,6 +521,15 @@ public class MultiLevelCache extends AbstractValueAdaptingCache {
 		this.statistics.put();
 		this.l1.put(canonical, toEntry(envelope, storeValue));
 		this.publisher.keysChanged(this.name, Operation.PUT, List.of(canonical));
+		try {
+			// putIfAbsent can only know it stored after the fact: a failing write-through undoes the store
+			this.writes.beforePut(key, value);
+		}
+		catch (RuntimeException ex) {
+			removeFromLevels(canonical);
+			throw ex;
+		}
+		this.writes.afterPut(key, value);
 		return null;
 	}
 
@@ -519,7 +540,13 @@ public class MultiLevelCache extends AbstractValueAdaptingCache {
 
 	@Override
 	public boolean evictIfPresent(Object key) {
-		String canonical = canonicalKey(key);
+		this.writes.beforeEvict(key);
+		boolean removed = removeFromLevels(canonicalKey(key));
+		this.writes.afterEvict(key);
+		return removed;
+	}
+
+	private boolean removeFromLevels(String canonical) {
 		boolean removed = false;
 		if (this.settings.l2().enabled()) {
 			try {
@@ -663,6 +690,30 @@ public class MultiLevelCache extends AbstractValueAdaptingCache {
 		finally {
 			this.recovering.set(false);
 		}
+	}
+
+	/**
+	 * Sets how this cache's writes reach the application's store (the manager does, from the settings).
+	 * @param writes the handler
+	 */
+	public void setWriteStrategy(WriteStrategyHandler writes) {
+		this.writes = writes;
+	}
+
+	/**
+	 * The write strategy handler, to flush or close it.
+	 * @return the handler
+	 */
+	public WriteStrategyHandler getWriteStrategy() {
+		return this.writes;
+	}
+
+	/**
+	 * Write-behind counters of this cache (all zero for other strategies).
+	 * @return the statistics
+	 */
+	public WriteBehindStatistics getWriteBehindStatistics() {
+		return this.writeBehindStatistics;
 	}
 
 	/**

@@ -11,6 +11,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.function.Consumer;
+import java.util.function.BiFunction;
 import java.util.function.DoubleSupplier;
 
 import com.github.benmanes.caffeine.cache.Ticker;
@@ -31,6 +32,9 @@ import io.github.multilevelcache.resilience.CircuitBreakingRedisL2;
 import io.github.multilevelcache.resilience.RememberedEvictions;
 import io.github.multilevelcache.resilience.ResilienceSettings;
 import io.github.multilevelcache.stampede.StampedeSupport;
+import io.github.multilevelcache.write.CacheWriter;
+import io.github.multilevelcache.write.DeadLetterHandler;
+import io.github.multilevelcache.write.WriteStrategies;
 
 /**
  * A {@link CacheManager} of {@link MultiLevelCache}s (Caffeine over Redis), in the mould of Spring's
@@ -69,6 +73,10 @@ public class MultiLevelCacheManager implements CacheManager, DisposableBean {
 
 	private final ResilienceSettings resilience;
 
+	private final BiFunction<String, CacheSettings, @Nullable CacheWriter<?, ?>> writers;
+
+	private final DeadLetterHandler deadLetters;
+
 	protected MultiLevelCacheManager(Builder builder) {
 		this.defaults = builder.defaults;
 		this.configured = Collections.unmodifiableMap(new LinkedHashMap<>(builder.configured));
@@ -84,6 +92,8 @@ public class MultiLevelCacheManager implements CacheManager, DisposableBean {
 		this.clock = builder.clock;
 		this.publisher = builder.publisher;
 		this.stampede = new StampedeSupport(builder.random);
+		this.writers = builder.writers;
+		this.deadLetters = builder.deadLetters;
 		// evictions that could not reach Redis are replayed as soon as it answers again
 		this.stampede.schedule(() -> getCaches().stream()
 			.filter(MultiLevelCache::hasRememberedEvictions)
@@ -221,7 +231,16 @@ public class MultiLevelCacheManager implements CacheManager, DisposableBean {
 	 */
 	@Override
 	public void destroy() {
+		closeWriters();
 		this.stampede.close();
+	}
+
+	/**
+	 * Flushes every write-behind queue and stops its flusher (G9: nothing accepted before is lost). Called
+	 * when the application context stops; safe to call more than once.
+	 */
+	public void closeWriters() {
+		getCaches().forEach((cache) -> cache.getWriteStrategy().close());
 	}
 
 	/**
@@ -235,6 +254,10 @@ public class MultiLevelCacheManager implements CacheManager, DisposableBean {
 		MultiLevelCache cache = new MultiLevelCache(name, settings, l1, this.l2, this.serializer,
 				this.conversionService, new DeferredPublisher(), this.clock, this.stampede,
 				new RememberedEvictions(this.resilience.maxRememberedEvictions()));
+		CacheWriter<?, ?> writer = (settings.strategy() != WriteStrategy.CACHE_ASIDE) ? this.writers.apply(name, settings)
+				: null;
+		cache.setWriteStrategy(WriteStrategies.create(name, settings, writer, this.deadLetters,
+				cache.getWriteBehindStatistics()));
 		this.cacheListeners.forEach((listener) -> listener.accept(cache));
 		return cache;
 	}
@@ -285,6 +308,10 @@ public class MultiLevelCacheManager implements CacheManager, DisposableBean {
 		private Clock clock = Clock.systemUTC();
 
 		private DoubleSupplier random = () -> java.util.concurrent.ThreadLocalRandom.current().nextDouble();
+
+		private BiFunction<String, CacheSettings, @Nullable CacheWriter<?, ?>> writers = (name, settings) -> null;
+
+		private DeadLetterHandler deadLetters = WriteStrategies.loggingDeadLetterHandler();
 
 		private Builder(@Nullable RedisL2 l2, @Nullable RedisConnectionFactory connectionFactory) {
 			this.l2 = l2;
@@ -401,6 +428,29 @@ public class MultiLevelCacheManager implements CacheManager, DisposableBean {
 		public Builder clock(Clock clock) {
 			Assert.notNull(clock, "Clock must not be null");
 			this.clock = clock;
+			return this;
+		}
+
+		/**
+		 * Finds the {@link CacheWriter} of a write-through or write-behind cache (the auto-configuration looks
+		 * up the bean named by {@code multilevel-cache.caches.<name>.writer}).
+		 * @param writers cache name and settings → writer, or {@code null} when there is none
+		 * @return this builder
+		 */
+		public Builder writers(BiFunction<String, CacheSettings, @Nullable CacheWriter<?, ?>> writers) {
+			Assert.notNull(writers, "Writers must not be null");
+			this.writers = writers;
+			return this;
+		}
+
+		/**
+		 * Where write-behind batches go after their last retry; defaults to logging them.
+		 * @param deadLetters the handler
+		 * @return this builder
+		 */
+		public Builder deadLetterHandler(DeadLetterHandler deadLetters) {
+			Assert.notNull(deadLetters, "DeadLetterHandler must not be null");
+			this.deadLetters = deadLetters;
 			return this;
 		}
 

@@ -8,6 +8,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.BeanFactory;
+import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.AutoConfigurationPackages;
@@ -26,6 +27,7 @@ import org.springframework.cache.CacheManager;
 import org.springframework.cache.interceptor.CacheAspectSupport;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
+import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
@@ -36,6 +38,8 @@ import io.github.multilevelcache.invalidation.RedisInvalidationBus;
 import io.github.multilevelcache.l1.L1Cache;
 import io.github.multilevelcache.l2.CacheValueSerializer;
 import io.github.multilevelcache.l2.JacksonCacheValueSerializer;
+import io.github.multilevelcache.write.CacheWriter;
+import io.github.multilevelcache.write.DeadLetterHandler;
 
 /**
  * Auto-configures a {@link MultiLevelCacheManager} (Caffeine over Redis) when caching is enabled
@@ -69,15 +73,59 @@ public final class MultiLevelCacheAutoConfiguration {
 	@Bean
 	MultiLevelCacheManager cacheManager(RedisConnectionFactory connectionFactory,
 			MultiLevelCacheProperties properties, Environment environment, CacheValueSerializer serializer,
-			ObjectProvider<CacheManagerCustomizer<?>> customizers) {
+			ObjectProvider<CacheManagerCustomizer<?>> customizers, ListableBeanFactory beanFactory,
+			ObjectProvider<DeadLetterHandler> deadLetterHandler) {
 		CacheSettingsResolver resolver = resolver(properties, environment);
 		MultiLevelCacheManager.Builder builder = MultiLevelCacheManager.builder(connectionFactory)
 			.defaults(resolver.defaults())
 			.dynamic(properties.isDynamic())
 			.resilience(resolver.resilienceSettings())
+			.writers((name, settings) -> writer(beanFactory, settings.writer()))
 			.serializer(serializer);
+		deadLetterHandler.ifAvailable(builder::deadLetterHandler);
 		resolver.configuredCaches().forEach(builder::withCache);
 		return new CacheManagerCustomizers(customizers.orderedStream().toList()).customize(builder.build());
+	}
+
+	private static @Nullable CacheWriter<?, ?> writer(ListableBeanFactory beanFactory, @Nullable String name) {
+		if (name == null || !beanFactory.containsBean(name) || !beanFactory.isTypeMatch(name, CacheWriter.class)) {
+			return null;
+		}
+		return beanFactory.getBean(name, CacheWriter.class);
+	}
+
+	/**
+	 * Flushes write-behind queues when the context stops: after the web server stopped taking requests (which
+	 * may still write) and before the invalidation bus and Redis connections stop (G9).
+	 */
+	@Bean
+	SmartLifecycle multiLevelCacheWriteBehindShutdown(MultiLevelCacheManager cacheManager) {
+		return new SmartLifecycle() {
+
+			private volatile boolean running;
+
+			@Override
+			public void start() {
+				this.running = true;
+			}
+
+			@Override
+			public void stop() {
+				this.running = false;
+				cacheManager.closeWriters();
+			}
+
+			@Override
+			public boolean isRunning() {
+				return this.running;
+			}
+
+			@Override
+			public int getPhase() {
+				return SmartLifecycle.DEFAULT_PHASE - 2048;
+			}
+
+		};
 	}
 
 	static CacheSettingsResolver resolver(MultiLevelCacheProperties properties, Environment environment) {

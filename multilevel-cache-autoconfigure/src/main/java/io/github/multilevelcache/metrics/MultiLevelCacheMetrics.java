@@ -28,6 +28,9 @@ import io.github.multilevelcache.MultiLevelCache;
  * {@code cache.lock.wait.duration} (seconds), {@code cache.lease.lost}</li>
  * <li>{@code cache.refreshes{result=scheduled|rejected|failed|succeeded}}, {@code cache.early.recomputes}</li>
  * <li>{@code cache.corrupt.values}, {@code cache.l2.errors}</li>
+ * <li>write-behind caches: {@code cache.write.behind.queue.size},
+ * {@code cache.write.behind.writes{result=accepted|coalesced|flushed|dead.lettered|written.through}},
+ * {@code cache.write.behind.retries}</li>
  * </ul>
  */
 public class MultiLevelCacheMetrics extends CacheMeterBinder<MultiLevelCache> {
@@ -120,6 +123,25 @@ public class MultiLevelCacheMetrics extends CacheMeterBinder<MultiLevelCache> {
 				Tags.empty(), (c) -> c.getStatistics().corruptValues());
 		counter(registry, "cache.l2.errors", "Redis calls that failed or timed out", Tags.empty(),
 				(c) -> c.getStatistics().l2Errors());
+		if (this.cache.getSettings().strategy() == io.github.multilevelcache.WriteStrategy.WRITE_BEHIND) {
+			io.micrometer.core.instrument.Gauge
+				.builder("cache.write.behind.queue.size", this.cache, (c) -> c.getWriteBehindStatistics().queueSize())
+				.description("Keys waiting for the writer")
+				.tags(this.tags)
+				.register(registry);
+			counter(registry, "cache.write.behind.writes", "Write-behind entries", Tags.of("result", "accepted"),
+					(c) -> c.getWriteBehindStatistics().accepted());
+			counter(registry, "cache.write.behind.writes", "Write-behind entries", Tags.of("result", "coalesced"),
+					(c) -> c.getWriteBehindStatistics().coalesced());
+			counter(registry, "cache.write.behind.writes", "Write-behind entries", Tags.of("result", "flushed"),
+					(c) -> c.getWriteBehindStatistics().flushed());
+			counter(registry, "cache.write.behind.writes", "Write-behind entries", Tags.of("result", "dead.lettered"),
+					(c) -> c.getWriteBehindStatistics().deadLettered());
+			counter(registry, "cache.write.behind.writes", "Write-behind entries", Tags.of("result", "written.through"),
+					(c) -> c.getWriteBehindStatistics().writtenThrough());
+			counter(registry, "cache.write.behind.retries", "Retried write-behind batches", Tags.empty(),
+					(c) -> c.getWriteBehindStatistics().retries());
+		}
 	}
 
 	private void counter(MeterRegistry registry, String name, String description, Tags extra,

@@ -1,0 +1,70 @@
+package io.github.multilevelcache.write;
+
+import java.util.List;
+import java.util.concurrent.atomic.LongAdder;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+import io.github.multilevelcache.CacheSettings;
+import io.github.multilevelcache.WriteStrategy;
+
+/**
+ * Creates the {@link WriteStrategyHandler} of a cache from its settings.
+ */
+public final class WriteStrategies {
+
+	private static final Log logger = LogFactory.getLog(WriteStrategies.class);
+
+	private WriteStrategies() {
+	}
+
+	/**
+	 * The handler for a cache.
+	 * @param cacheName the cache
+	 * @param settings its settings
+	 * @param writer its writer, required unless the strategy is cache-aside
+	 * @param deadLetters where failed write-behind batches go
+	 * @param statistics write-behind counters of the cache
+	 * @return the handler
+	 * @throws IllegalStateException when the strategy needs a writer and there is none
+	 */
+	@SuppressWarnings("unchecked")
+	public static WriteStrategyHandler create(String cacheName, CacheSettings settings,
+			@org.jspecify.annotations.Nullable CacheWriter<?, ?> writer, DeadLetterHandler deadLetters,
+			WriteBehindStatistics statistics) {
+		if (settings.strategy() == WriteStrategy.CACHE_ASIDE) {
+			return WriteStrategyHandler.CACHE_ASIDE;
+		}
+		if (writer == null) {
+			throw new MissingCacheWriterException(cacheName, settings.strategy(), settings.writer());
+		}
+		CacheWriter<Object, Object> typed = (CacheWriter<Object, Object>) writer;
+		if (settings.strategy() == WriteStrategy.WRITE_THROUGH) {
+			return new WriteThrough(typed);
+		}
+		return new WriteBehind(cacheName, typed, settings.writeBehind(), deadLetters, statistics);
+	}
+
+	/**
+	 * The default dead-letter handler: logs every write at ERROR and counts them.
+	 * @return a new handler
+	 */
+	public static DeadLetterHandler loggingDeadLetterHandler() {
+		LongAdder count = new LongAdder();
+		return (cacheName, writes, failure) -> {
+			count.add(writes.size());
+			logger.error("Write-behind of cache '" + cacheName + "' gave up on " + writes.size() + " write(s) after "
+					+ "every retry (" + count.sum() + " so far): " + describe(writes), failure);
+		};
+	}
+
+	private static String describe(List<PendingWrite> writes) {
+		StringBuilder text = new StringBuilder();
+		for (PendingWrite write : writes.subList(0, Math.min(20, writes.size()))) {
+			text.append(write.delete() ? "delete " : "write ").append(write.key()).append("; ");
+		}
+		return (writes.size() > 20) ? text + "…" : text.toString();
+	}
+
+}

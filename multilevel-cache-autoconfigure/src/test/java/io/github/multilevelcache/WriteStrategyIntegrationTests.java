@@ -1,0 +1,291 @@
+package io.github.multilevelcache;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.cache.annotation.EnableCaching;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Bean;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+
+import io.github.multilevelcache.l2.JacksonCacheValueSerializer;
+import io.github.multilevelcache.test.RedisServer;
+import io.github.multilevelcache.test.RedisServers;
+import io.github.multilevelcache.write.CacheWriter;
+import io.github.multilevelcache.write.PendingWrite;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Write-through (G8) and write-behind (G9, G10) against a real Redis, with a recording writer standing in for
+ * the application's database.
+ */
+class WriteStrategyIntegrationTests {
+
+	private final RedisServer redis = RedisServers.shared();
+
+	private final String prefix = "write-" + UUID.randomUUID().toString().substring(0, 8) + ":";
+
+	private final List<MultiLevelCacheManager> managers = new ArrayList<>();
+
+	private LettuceConnectionFactory connectionFactory;
+
+	@AfterEach
+	void close() {
+		this.managers.forEach(MultiLevelCacheManager::destroy);
+		if (this.connectionFactory != null) {
+			this.connectionFactory.destroy();
+		}
+	}
+
+	private MultiLevelCache cache(CacheSettings settings, CacheWriter<?, ?> writer,
+			List<List<PendingWrite>> deadLetters) {
+		if (this.connectionFactory == null) {
+			this.connectionFactory = RedisTestSupport.connectionFactory(this.redis);
+		}
+		MultiLevelCacheManager manager = MultiLevelCacheManager.builder(this.connectionFactory)
+			.defaults(settings.withKeyPrefix(this.prefix))
+			.serializer(new JacksonCacheValueSerializer(List.of()))
+			.writers((name, s) -> writer)
+			.deadLetterHandler((name, writes, failure) -> deadLetters.add(writes))
+			.build();
+		this.managers.add(manager);
+		return manager.getCache("orders");
+	}
+
+	private static CacheSettings writeBehind(int batchSize, Duration flushInterval, int maxRetries, int capacity,
+			Duration offerTimeout) {
+		return CacheSettings.defaults()
+			.withStrategy(WriteStrategy.WRITE_BEHIND)
+			.withWriteBehind(new CacheSettings.WriteBehind(batchSize, flushInterval, maxRetries, Duration.ofMillis(20),
+					capacity, offerTimeout, false));
+	}
+
+	@Test
+	void writeThroughFailureReachesTheCallerAndLeavesBothLevelsUnchanged() {
+		RecordingWriter writer = new RecordingWriter();
+		MultiLevelCache cache = cache(CacheSettings.defaults().withStrategy(WriteStrategy.WRITE_THROUGH), writer,
+				new CopyOnWriteArrayList<>());
+		cache.put("k", "v1");
+		assertThat(writer.latest).containsEntry("k", "v1");
+		assertThat(this.redis.command("EXISTS", cache.canonicalKey("k"))).isEqualTo("1");
+		writer.failOn = "v2";
+		assertThatIllegalStateException().isThrownBy(() -> cache.put("k", "v2")).withMessage("database refused v2");
+		assertThat(cache.get("k").get()).isEqualTo("v1");
+		assertThat(cache.getL1().get(cache.canonicalKey("k")).storeValue()).isEqualTo("v1");
+		assertThat(new StampedeIntegrationTests.CacheInstanceProbe(this.redis).read(cache.canonicalKey("k")))
+			.isEqualTo("v1");
+		cache.evict("k");
+		assertThat(writer.deleted).containsExactly("k");
+	}
+
+	@Test
+	void writeBehindCoalescesToEachKeysFinalValueInOrder() throws Exception {
+		RecordingWriter writer = new RecordingWriter();
+		MultiLevelCache cache = cache(writeBehind(100, Duration.ofMillis(100), 3, 10_000, Duration.ofSeconds(1)),
+				writer, new CopyOnWriteArrayList<>());
+		int threads = 8;
+		CountDownLatch start = new CountDownLatch(1);
+		List<Thread> workers = new ArrayList<>();
+		for (int t = 0; t < threads; t++) {
+			int thread = t;
+			Thread worker = new Thread(() -> {
+				try {
+					start.await();
+				}
+				catch (InterruptedException ex) {
+					return;
+				}
+				// each key has one writer thread, so its values are ordered: 0, 1, 2, ...
+				List<Integer> own = (thread < 2) ? List.of(thread, thread + 8) : List.of(thread);
+				for (int i = 0; i < 1_250; i++) {
+					cache.put("key-" + own.get(i % own.size()), (long) i);
+				}
+			});
+			workers.add(worker);
+			worker.start();
+		}
+		start.countDown();
+		for (Thread worker : workers) {
+			worker.join();
+		}
+		cache.getWriteStrategy().flush();
+		for (int key = 0; key < 10; key++) {
+			List<Object> seen = writer.history.get("key-" + key);
+			assertThat(seen).isNotEmpty();
+			assertThat(seen.get(seen.size() - 1)).isEqualTo(cache.get("key-" + key).get());
+			for (int i = 1; i < seen.size(); i++) {
+				assertThat((Long) seen.get(i)).as("G10: never an older value after a newer one")
+					.isGreaterThan((Long) seen.get(i - 1));
+			}
+		}
+		int writes = writer.writes.get();
+		System.out.printf("[write-behind] 10,000 puts over 10 keys from 8 threads: %d writer writes, %d coalesced%n",
+				writes, cache.getWriteBehindStatistics().coalesced());
+		assertThat(writes).isLessThan(2_000);
+	}
+
+	@Test
+	void failingBatchIsRetriedAndArrivesOnce() {
+		RecordingWriter writer = new RecordingWriter();
+		writer.failuresLeft.set(2);
+		MultiLevelCache cache = cache(writeBehind(10, Duration.ofMillis(50), 3, 100, Duration.ofSeconds(1)), writer,
+				new CopyOnWriteArrayList<>());
+		cache.put("a", "1");
+		cache.getWriteStrategy().flush();
+		assertThat(writer.history.get("a")).containsExactly("1");
+		assertThat(cache.getWriteBehindStatistics().retries()).isEqualTo(2);
+	}
+
+	@Test
+	void batchStillFailingAfterEveryRetryGoesToTheDeadLetterHandler() {
+		RecordingWriter writer = new RecordingWriter();
+		writer.failuresLeft.set(Integer.MAX_VALUE);
+		List<List<PendingWrite>> deadLetters = new CopyOnWriteArrayList<>();
+		MultiLevelCache cache = cache(writeBehind(10, Duration.ofMillis(50), 2, 100, Duration.ofSeconds(1)), writer,
+				deadLetters);
+		cache.put("a", "1");
+		cache.evict("b");
+		cache.getWriteStrategy().flush();
+		assertThat(deadLetters).hasSize(1);
+		assertThat(deadLetters.get(0)).extracting(PendingWrite::key).containsExactly("a", "b");
+		assertThat(deadLetters.get(0).get(1).delete()).isTrue();
+		assertThat(cache.getWriteBehindStatistics().deadLettered()).isEqualTo(2);
+	}
+
+	@Test
+	void fullQueueSlowsPutsDownButLosesNothing() {
+		RecordingWriter writer = new RecordingWriter();
+		writer.delayMillis = 30;
+		MultiLevelCache cache = cache(writeBehind(5, Duration.ofMillis(20), 1, 5, Duration.ofMillis(50)), writer,
+				new CopyOnWriteArrayList<>());
+		for (int i = 0; i < 200; i++) {
+			cache.put("k" + (i % 50), (long) i);
+		}
+		cache.getWriteStrategy().flush();
+		for (int k = 0; k < 50; k++) {
+			assertThat(writer.latest).containsEntry("k" + k, (long) (150 + k));
+		}
+		System.out.printf("[write-behind] back-pressure: %d of 200 puts written through synchronously%n",
+				cache.getWriteBehindStatistics().writtenThrough());
+	}
+
+	@Test
+	void closingTheContextFlushesEveryAcceptedWrite() {
+		RecordingWriter writer = new RecordingWriter();
+		ConfigurableApplicationContext context = new SpringApplicationBuilder(WriterApp.class)
+			.web(WebApplicationType.NONE)
+			.initializers((ctx) -> ctx.getBeanFactory().registerSingleton("ordersWriter", writer))
+			.properties("spring.data.redis.url=" + this.redis.url(), "multilevel-cache.key-prefix=" + this.prefix,
+					"multilevel-cache.invalidation.enabled=false", "multilevel-cache.caches.orders.strategy=write-behind",
+					"multilevel-cache.caches.orders.writer=ordersWriter",
+					"multilevel-cache.caches.orders.write-behind.flush-interval=10m",
+					"multilevel-cache.caches.orders.write-behind.batch-size=1000")
+			.run();
+		MultiLevelCache orders = context.getBean(MultiLevelCacheManager.class).getCache("orders");
+		for (int i = 0; i < 300; i++) {
+			orders.put("order-" + i, (long) i);
+		}
+		assertThat(writer.writes.get()).as("nothing flushed yet").isZero();
+		context.close();
+		assertThat(writer.latest).hasSize(300);
+		assertThat(writer.latest).containsEntry("order-299", 299L);
+	}
+
+	@SpringBootConfiguration
+	@EnableAutoConfiguration
+	@EnableCaching
+	static class WriterApp {
+
+		@Bean
+		String unused() {
+			return "";
+		}
+
+	}
+
+	/**
+	 * Records what reaches the "database".
+	 */
+	static final class RecordingWriter implements CacheWriter<Object, Object> {
+
+		final Map<Object, Object> latest = new ConcurrentHashMap<>();
+
+		final Map<Object, List<Object>> history = new ConcurrentHashMap<>();
+
+		final List<Object> deleted = new CopyOnWriteArrayList<>();
+
+		final AtomicInteger writes = new AtomicInteger();
+
+		final AtomicInteger failuresLeft = new AtomicInteger();
+
+		volatile Object failOn;
+
+		volatile long delayMillis;
+
+		@Override
+		public void write(Object key, Object value) {
+			if (value != null && value.equals(this.failOn)) {
+				throw new IllegalStateException("database refused " + value);
+			}
+			this.writes.incrementAndGet();
+			this.latest.put(key, value);
+			this.history.computeIfAbsent(key, (k) -> new CopyOnWriteArrayList<>()).add(value);
+		}
+
+		@Override
+		public void writeAll(Map<Object, Object> entries) {
+			failIfAsked();
+			pause();
+			CacheWriter.super.writeAll(entries);
+		}
+
+		@Override
+		public void delete(Object key) {
+			this.deleted.add(key);
+			this.latest.remove(key);
+		}
+
+		@Override
+		public void deleteAll(java.util.Collection<Object> keys) {
+			failIfAsked();
+			CacheWriter.super.deleteAll(keys);
+		}
+
+		private void failIfAsked() {
+			if (this.failuresLeft.getAndUpdate((n) -> (n > 0 && n != Integer.MAX_VALUE) ? n - 1 : n) > 0) {
+				throw new IllegalStateException("database unavailable");
+			}
+		}
+
+		private void pause() {
+			if (this.delayMillis > 0) {
+				try {
+					Thread.sleep(this.delayMillis);
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+				}
+			}
+		}
+
+	}
+
+
+}
