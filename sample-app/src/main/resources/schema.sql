@@ -3,3 +3,8 @@ CREATE TABLE IF NOT EXISTS catalogue_product (
 	name VARCHAR(200) NOT NULL,
 	price DECIMAL(12, 2) NOT NULL
 );
+
+CREATE TABLE IF NOT EXISTS catalogue_views (
+	product_id BIGINT PRIMARY KEY,
+	views BIGINT NOT NULL
+);

@@ -4,6 +4,7 @@ import java.math.BigDecimal;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import org.springframework.cache.Cache;
 import org.springframework.cache.CacheManager;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
@@ -32,18 +33,59 @@ class ProductController {
 
 	private final CacheManager cacheManager;
 
-	ProductController(ProductService products, ProductRepository repository, CacheManager cacheManager) {
+	private final PriceService prices;
+
+	private final ViewCounter views;
+
+	private final ViewsWriter viewsWriter;
+
+	ProductController(ProductService products, ProductRepository repository, CacheManager cacheManager,
+			PriceService prices, ViewCounter views, ViewsWriter viewsWriter) {
 		this.products = products;
 		this.repository = repository;
 		this.cacheManager = cacheManager;
+		this.prices = prices;
+		this.views = views;
+		this.viewsWriter = viewsWriter;
 	}
 
 	@GetMapping("/products/{id}")
 	ResponseEntity<Product> get(@PathVariable long id) {
 		String source = source(id);
 		Product product = this.products.find(id);
-		ResponseEntity.BodyBuilder response = (product != null) ? ResponseEntity.ok() : ResponseEntity.status(404);
-		return response.header(SOURCE_HEADER, source).body(product);
+		if (product == null) {
+			return ResponseEntity.status(404).header(SOURCE_HEADER, source).build();
+		}
+		long viewCount = this.views.view(id);
+		return ResponseEntity.ok().header(SOURCE_HEADER, source).header("X-Views", Long.toString(viewCount)).body(product);
+	}
+
+	@GetMapping("/products/{id}/price")
+	ResponseEntity<BigDecimal> price(@PathVariable long id) {
+		BigDecimal price = this.prices.price(id);
+		return (price != null) ? ResponseEntity.ok(price) : ResponseEntity.notFound().build();
+	}
+
+	/**
+	 * Write-through: the new price is in the database before the cache holds it.
+	 */
+	@PutMapping("/products/{id}/price")
+	BigDecimal setPrice(@PathVariable long id, @RequestBody BigDecimal price) {
+		return this.prices.setPrice(id, price);
+	}
+
+	/**
+	 * Write-behind: view counts as the cache has them, and as the database has them (behind by at most one
+	 * flush interval).
+	 */
+	@GetMapping("/products/{id}/views")
+	Map<String, Object> views(@PathVariable long id) {
+		Cache.ValueWrapper cached = this.cacheManager.getCache("views").get(id);
+		Map<String, Object> views = new LinkedHashMap<>();
+		views.put("cache", (cached != null) ? cached.get() : null);
+		views.put("database", this.viewsWriter.stored(id));
+		views.put("databaseBatches", this.viewsWriter.batches());
+		return views;
 	}
 
 	@PutMapping("/products/{id}")

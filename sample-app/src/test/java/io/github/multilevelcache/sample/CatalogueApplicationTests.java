@@ -135,6 +135,39 @@ class CatalogueApplicationTests {
 	}
 
 	@Test
+	void priceUpdatesAreWrittenThroughToTheDatabase() throws Exception {
+		ConfigurableApplicationContext app = start();
+		assertThat(call(app, "GET", "/products/5/price", null).body()).isEqualTo("1.05");
+		assertThat(call(app, "PUT", "/products/5/price", "42.50").statusCode()).isEqualTo(200);
+		ProductRepository repository = app.getBean(ProductRepository.class);
+		assertThat(repository.findById(5).orElseThrow().price()).isEqualByComparingTo("42.50");
+		assertThat(call(app, "GET", "/products/5/price", null).body()).isEqualTo("42.50");
+		// the writer refuses an unknown product: the caller gets the error and nothing is cached
+		assertThat(call(app, "PUT", "/products/999999/price", "1.00").statusCode()).isEqualTo(500);
+		assertThat(this.redis.command("EXISTS", this.prefix + "prices::999999")).isEqualTo("0");
+	}
+
+	@Test
+	void viewCountsReachTheDatabaseInBatchesAndOnShutdown() throws Exception {
+		ConfigurableApplicationContext app = start("multilevel-cache.caches.views.write-behind.flush-interval=200ms");
+		for (int i = 0; i < 10; i++) {
+			call(app, "GET", "/products/6", null);
+		}
+		ViewsWriter writer = app.getBean(ViewsWriter.class);
+		await().atMost(Duration.ofSeconds(5)).until(() -> writer.stored(6) == 10);
+		assertThat(writer.batches()).as("coalesced: far fewer batches than views").isLessThan(10);
+		ConfigurableApplicationContext second = start("multilevel-cache.caches.views.write-behind.flush-interval=10m",
+				"spring.datasource.url=" + this.database);
+		ViewsWriter secondWriter = second.getBean(ViewsWriter.class);
+		for (int i = 0; i < 5; i++) {
+			call(second, "GET", "/products/7", null);
+		}
+		assertThat(secondWriter.stored(7)).as("not flushed yet").isZero();
+		second.close();
+		assertThat(writer.stored(7)).as("flushed when the instance shut down").isEqualTo(5);
+	}
+
+	@Test
 	void readAndUpdateWorkOnPostgresql() throws Exception {
 		Assumptions.assumeTrue(reachable("127.0.0.1", 5432),
 				"PostgreSQL not reachable on 127.0.0.1:5432: skipping the postgres profile test");
