@@ -294,6 +294,14 @@ public final class RedisInvalidationBus
 				.invalidate(this.instanceId, key.cacheName, key.operation, sequence, List.copyOf(chunk),
 						key.ackRequested)
 				.encode();
+			if (this.suppressNextPublication) {
+				// test seam: this invalidation is lost on its way, its sequence number is used all the same
+				this.suppressNextPublication = false;
+				if (waiter != null) {
+					waiter.abandon();
+				}
+				continue;
+			}
 			if (publishRaw(this.channel, body)) {
 				this.statistics.sent.increment();
 			}
@@ -321,10 +329,6 @@ public final class RedisInvalidationBus
 	}
 
 	private boolean publishRaw(byte[] channel, byte[] body) {
-		if (this.suppressNextPublication) {
-			this.suppressNextPublication = false;
-			return false;
-		}
 		try (RedisConnection connection = this.connectionFactory.getConnection()) {
 			connection.publish(channel, body);
 			return true;
@@ -604,8 +608,8 @@ public final class RedisInvalidationBus
 	}
 
 	/**
-	 * Test seam: the next message this instance publishes is dropped (as if the network lost it), while its
-	 * sequence number is still used.
+	 * Test seam: the next invalidation message this instance publishes is dropped (as if the network lost it),
+	 * while its sequence number is still used.
 	 */
 	void dropNextPublication() {
 		this.suppressNextPublication = true;
