@@ -196,13 +196,22 @@ class WriteStrategyIntegrationTests {
 					"multilevel-cache.invalidation.enabled=false", "multilevel-cache.caches.orders.strategy=write-behind",
 					"multilevel-cache.caches.orders.writer=ordersWriter",
 					"multilevel-cache.caches.orders.write-behind.flush-interval=10m",
-					"multilevel-cache.caches.orders.write-behind.batch-size=1000")
+					"multilevel-cache.caches.orders.write-behind.batch-size=1000",
+					"management.endpoints.web.exposure.include=multilevelcache")
 			.run();
 		MultiLevelCache orders = context.getBean(MultiLevelCacheManager.class).getCache("orders");
 		for (int i = 0; i < 300; i++) {
 			orders.put("order-" + i, (long) i);
 		}
 		assertThat(writer.writes.get()).as("nothing flushed yet").isZero();
+		orders.put("order-0", -1L);
+		// the actuator endpoint flushes on demand
+		assertThat(context.getBean(io.github.multilevelcache.actuate.MultiLevelCacheEndpoint.class).flushWriteBehind())
+			.isEqualTo(1);
+		assertThat(writer.latest).containsEntry("order-0", -1L).hasSize(300);
+		for (int i = 0; i < 300; i++) {
+			orders.put("order-" + i, (long) i);
+		}
 		context.close();
 		assertThat(writer.latest).hasSize(300);
 		assertThat(writer.latest).containsEntry("order-299", 299L);

@@ -11,6 +11,7 @@ import org.springframework.boot.actuate.endpoint.annotation.DeleteOperation;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 import org.springframework.boot.actuate.endpoint.annotation.Selector;
+import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
 
 import io.github.multilevelcache.CacheSettings;
 import io.github.multilevelcache.CacheStatistics;
@@ -70,6 +71,22 @@ public class MultiLevelCacheEndpoint {
 		}
 		found.clear();
 		return true;
+	}
+
+	/**
+	 * Hands every queued write-behind write to its writer now and waits until the queues are empty.
+	 * @return the number of write-behind caches flushed
+	 */
+	@WriteOperation
+	public int flushWriteBehind() {
+		int flushed = 0;
+		for (MultiLevelCache cache : this.manager.getCaches()) {
+			if (cache.getSettings().strategy() == io.github.multilevelcache.WriteStrategy.WRITE_BEHIND) {
+				cache.getWriteStrategy().flush();
+				flushed++;
+			}
+		}
+		return flushed;
 	}
 
 	private static CacheDescriptor describe(MultiLevelCache cache) {
