@@ -96,6 +96,19 @@ class StarterIntegrationTests {
 		assertThat(catalogue.loads()).isEqualTo(2);
 	}
 
+	@Test
+	void worksOnReactorNonBlockingThreadsToo() {
+		// a WebFlux handler calls the cache on such a thread; Mono.block would refuse to wait there
+		Catalogue catalogue = this.context.getBean(Catalogue.class);
+		Product product = reactor.core.publisher.Mono.fromCallable(() -> catalogue.find(11))
+			.subscribeOn(reactor.core.scheduler.Schedulers.parallel())
+			.block();
+		assertThat(product).isEqualTo(new Product(11, "product-11"));
+		assertThat(this.redis.command("EXISTS", this.prefix + "products::11")).isEqualTo("1");
+		MultiLevelCache cache = (MultiLevelCache) this.context.getBean(CacheManager.class).getCache("products");
+		assertThat(cache.getStatistics().l2Errors()).isZero();
+	}
+
 	@SpringBootConfiguration
 	@EnableAutoConfiguration
 	@EnableCaching

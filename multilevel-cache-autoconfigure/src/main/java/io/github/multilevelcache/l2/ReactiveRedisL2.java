@@ -3,6 +3,9 @@ package io.github.multilevelcache.l2;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 
 import org.jspecify.annotations.Nullable;
@@ -10,6 +13,7 @@ import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
+import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.dao.QueryTimeoutException;
 import org.springframework.data.redis.connection.ReactiveRedisConnection;
 import org.springframework.data.redis.connection.ReactiveRedisConnectionFactory;
@@ -150,15 +154,30 @@ final class ReactiveRedisL2 implements RedisL2 {
 				(connection) -> Mono.from(action.apply(connection)), ReactiveRedisConnection::closeLater);
 	}
 
+	/**
+	 * Waits for the result through a future rather than {@code Mono.block}, which refuses to run on Reactor's
+	 * non-blocking threads (a cache used from a WebFlux handler would otherwise never reach Redis).
+	 */
 	private static <T> @Nullable T block(Mono<T> mono, Duration timeout) {
+		CompletableFuture<T> future = mono.toFuture();
 		try {
-			return mono.block(timeout);
+			return future.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
 		}
-		catch (IllegalStateException ex) {
-			if (ex.getMessage() != null && ex.getMessage().startsWith("Timeout on blocking read")) {
-				throw new QueryTimeoutException("Redis did not answer within " + timeout.toMillis() + " ms", ex);
+		catch (TimeoutException ex) {
+			future.cancel(true);
+			throw new QueryTimeoutException("Redis did not answer within " + timeout.toMillis() + " ms", ex);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			future.cancel(true);
+			throw new DataAccessResourceFailureException("Interrupted while waiting for Redis", ex);
+		}
+		catch (ExecutionException ex) {
+			Throwable cause = ex.getCause();
+			if (cause instanceof RuntimeException runtime) {
+				throw runtime;
 			}
-			throw ex;
+			throw new DataAccessResourceFailureException("Redis call failed", cause);
 		}
 	}
 
