@@ -693,6 +693,17 @@ public class MultiLevelCache extends AbstractValueAdaptingCache {
 	}
 
 	/**
+	 * When the value Redis holds for a key was written, without filling L1 (used to keep a replayed
+	 * write-behind journal from overwriting a newer write).
+	 * @param key the cache key
+	 * @return epoch millis of the write, 0 when Redis holds no value for the key
+	 */
+	public long l2WriteTime(Object key) {
+		Peek peek = peekL2(canonicalKey(key));
+		return (peek.entry != null) ? peek.entry.writtenAt() : 0;
+	}
+
+	/**
 	 * Sets how this cache's writes reach the application's store (the manager does, from the settings).
 	 * @param writes the handler
 	 */

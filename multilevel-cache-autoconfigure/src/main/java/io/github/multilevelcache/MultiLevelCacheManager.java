@@ -77,6 +77,8 @@ public class MultiLevelCacheManager implements CacheManager, DisposableBean {
 
 	private final DeadLetterHandler deadLetters;
 
+	private final @Nullable RedisConnectionFactory connectionFactory;
+
 	protected MultiLevelCacheManager(Builder builder) {
 		this.defaults = builder.defaults;
 		this.configured = Collections.unmodifiableMap(new LinkedHashMap<>(builder.configured));
@@ -93,6 +95,7 @@ public class MultiLevelCacheManager implements CacheManager, DisposableBean {
 		this.publisher = builder.publisher;
 		this.stampede = new StampedeSupport(builder.random);
 		this.writers = builder.writers;
+		this.connectionFactory = builder.connectionFactory;
 		this.deadLetters = builder.deadLetters;
 		// evictions that could not reach Redis are replayed as soon as it answers again
 		this.stampede.schedule(() -> getCaches().stream()
@@ -256,8 +259,10 @@ public class MultiLevelCacheManager implements CacheManager, DisposableBean {
 				new RememberedEvictions(this.resilience.maxRememberedEvictions()));
 		CacheWriter<?, ?> writer = (settings.strategy() != WriteStrategy.CACHE_ASIDE) ? this.writers.apply(name, settings)
 				: null;
+		WriteStrategies.JournalSupport journal = (this.connectionFactory != null) ? new WriteStrategies.JournalSupport(
+				this.connectionFactory, this.serializer, this.stampede.instanceId(), cache::l2WriteTime) : null;
 		cache.setWriteStrategy(WriteStrategies.create(name, settings, writer, this.deadLetters,
-				cache.getWriteBehindStatistics()));
+				cache.getWriteBehindStatistics(), journal));
 		this.cacheListeners.forEach((listener) -> listener.accept(cache));
 		return cache;
 	}

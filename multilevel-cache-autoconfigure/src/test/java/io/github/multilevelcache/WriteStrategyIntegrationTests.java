@@ -217,6 +217,51 @@ class WriteStrategyIntegrationTests {
 		assertThat(writer.latest).containsEntry("order-299", 299L);
 	}
 
+	@Test
+	void durableJournalSurvivesKillNineAndIsReplayedByAnotherInstance() throws Exception {
+		String javaBin = java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString();
+		Process child = new ProcessBuilder(javaBin, "-cp", System.getProperty("java.class.path"),
+				DurableWriteBehindChild.class.getName(), this.redis.url(), this.prefix)
+			.redirectErrorStream(true)
+			.start();
+		try (java.io.BufferedReader out = new java.io.BufferedReader(
+				new java.io.InputStreamReader(child.getInputStream(), java.nio.charset.StandardCharsets.UTF_8))) {
+			String line;
+			StringBuilder seen = new StringBuilder();
+			while ((line = out.readLine()) != null && !line.contains("ACCEPTED")) {
+				seen.append(line).append('\n');
+			}
+			assertThat(line).as("child output:\n" + seen).isNotNull();
+			child.destroyForcibly().waitFor();
+		}
+		finally {
+			child.destroyForcibly();
+		}
+		RecordingWriter writer = new RecordingWriter();
+		ConfigurableApplicationContext context = new SpringApplicationBuilder(WriterApp.class)
+			.web(WebApplicationType.NONE)
+			.initializers((ctx) -> ctx.getBeanFactory().registerSingleton("ordersWriter", writer))
+			.properties("spring.data.redis.url=" + this.redis.url(), "multilevel-cache.key-prefix=" + this.prefix,
+					"multilevel-cache.invalidation.enabled=false", "multilevel-cache.caches.orders.strategy=write-behind",
+					"multilevel-cache.caches.orders.writer=ordersWriter",
+					"multilevel-cache.caches.orders.write-behind.durable=true")
+			.run();
+		try {
+			// the killed instance's owner key expires (10 s), then its journal is replayed
+			await().atMost(Duration.ofSeconds(40))
+				.untilAsserted(() -> assertThat(writer.latest).hasSize(9).containsEntry("order-0", 5L));
+			for (int key = 0; key < 9; key++) {
+				assertThat(writer.history.get("order-" + key)).as("coalesced to the last accepted write")
+					.containsExactly(5L);
+			}
+			assertThat(writer.deleted).containsExactly("order-9");
+			assertThat(this.redis.command("KEYS", this.prefix + "multilevel-cache:wb:orders:*")).isNullOrEmpty();
+		}
+		finally {
+			context.close();
+		}
+	}
+
 	@SpringBootConfiguration
 	@EnableAutoConfiguration
 	@EnableCaching

@@ -94,8 +94,6 @@ final class CacheSettingsResolver {
 		checkPositive(writeBehind.getFlushInterval(), name + ".write-behind.flush-interval");
 		checkPositive(writeBehind.getRetryBackoff(), name + ".write-behind.retry-backoff");
 		checkPositive(writeBehind.getOfferTimeout(), name + ".write-behind.offer-timeout");
-		check(!writeBehind.isDurable(), name + ".write-behind.durable", true,
-				"the durable (Redis Stream) journal is not available in this version; remove the property");
 		InvalidationMode mode = (spec.getInvalidation().getMode() != null) ? spec.getInvalidation().getMode()
 				: this.properties.getInvalidation().getMode();
 		return new CacheSettings(prefix, spec.getStrategy(),

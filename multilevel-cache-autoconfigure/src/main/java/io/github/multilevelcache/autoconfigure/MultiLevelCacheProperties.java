@@ -666,7 +666,6 @@ public class MultiLevelCacheProperties {
 
 		/**
 		 * Whether each accepted write is journaled in a Redis Stream before put returns, so a crash loses none.
-		 * Not available in this version: true fails start-up rather than silently not journaling.
 		 */
 		private boolean durable;
 

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.ToLongFunction;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -55,22 +56,85 @@ final class WriteBehind implements WriteStrategyHandler {
 
 	private long versions;
 
+	/** Journal ids of the batch in flight (flusher thread only). */
+	private final List<String> batchJournalIds = new ArrayList<>();
+
 	private boolean flushing;
 
 	private boolean flushRequested;
 
 	private volatile boolean running = true;
 
+	private final @Nullable WriteJournal journal;
+
+	private final ToLongFunction<Object> cachedWriteTime;
+
+	/** Journal entry ids of the pending write of each key (all of them: coalesced ones too). */
+	private final Map<Object, List<String>> journalIds = new LinkedHashMap<>();
+
+	private @Nullable Thread keeper;
+
 	WriteBehind(String cacheName, CacheWriter<Object, Object> writer, CacheSettings.WriteBehind settings,
-			DeadLetterHandler deadLetters, WriteBehindStatistics statistics) {
+			DeadLetterHandler deadLetters, WriteBehindStatistics statistics, @Nullable WriteJournal journal,
+			ToLongFunction<Object> cachedWriteTime) {
 		this.cacheName = cacheName;
 		this.writer = writer;
 		this.settings = settings;
 		this.deadLetters = deadLetters;
 		this.statistics = statistics;
+		this.journal = journal;
+		this.cachedWriteTime = cachedWriteTime;
 		this.flusher = new Thread(this::run, "multilevel-cache-write-behind-" + cacheName);
 		this.flusher.setDaemon(true);
 		this.flusher.start();
+		if (journal != null) {
+			Thread keeper = new Thread(this::keepJournal, "multilevel-cache-write-journal-" + cacheName);
+			keeper.setDaemon(true);
+			keeper.start();
+			this.keeper = keeper;
+		}
+	}
+
+	/**
+	 * Keeps this instance's journal owned and replays the journals of crashed instances.
+	 */
+	private void keepJournal() {
+		WriteJournal journal = this.journal;
+		long nextReplay = 0;
+		while (this.running && journal != null) {
+			try {
+				journal.heartbeat();
+				if (System.nanoTime() - nextReplay >= 0) {
+					journal.replayOrphans(this::applyReplay, this.cachedWriteTime);
+					nextReplay = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+				}
+			}
+			catch (RuntimeException ex) {
+				logger.debug("Write-behind journal upkeep of cache '" + this.cacheName + "' failed; retrying", ex);
+			}
+			try {
+				Thread.sleep(WriteJournal.OWNER_TTL.toMillis() / 5);
+			}
+			catch (InterruptedException ex) {
+				return;
+			}
+		}
+	}
+
+	private boolean applyReplay(List<PendingWrite> writes) {
+		this.writerLock.lock();
+		try {
+			write(writes);
+			this.statistics.flushed.add(writes.size());
+			return true;
+		}
+		catch (RuntimeException ex) {
+			logger.warn("Replay of a crashed instance's write-behind journal failed; retrying later", ex);
+			return false;
+		}
+		finally {
+			this.writerLock.unlock();
+		}
 	}
 
 	@Override
@@ -84,6 +148,7 @@ final class WriteBehind implements WriteStrategyHandler {
 	}
 
 	private void accept(Object key, @Nullable Object value, boolean delete) {
+		String journalId = (this.journal != null) ? this.journal.append(key, value, delete) : null;
 		this.lock.lock();
 		try {
 			long deadline = System.nanoTime() + this.settings.offerTimeout().toNanos();
@@ -99,6 +164,9 @@ final class WriteBehind implements WriteStrategyHandler {
 			if (this.pending.containsKey(key) || this.pending.size() < this.settings.queueCapacity()) {
 				if (this.pending.put(key, write) != null) {
 					this.statistics.coalesced.increment();
+				}
+				if (journalId != null) {
+					this.journalIds.computeIfAbsent(key, (k) -> new ArrayList<>()).add(journalId);
 				}
 				this.statistics.queueSize = this.pending.size();
 				if (this.pending.size() >= this.settings.batchSize()) {
@@ -116,6 +184,9 @@ final class WriteBehind implements WriteStrategyHandler {
 			}
 		}
 		writeThroughNow(key, value, delete);
+		if (journalId != null && this.journal != null) {
+			this.journal.committed(List.of(journalId));
+		}
 	}
 
 	/**
@@ -148,6 +219,10 @@ final class WriteBehind implements WriteStrategyHandler {
 				}
 				if (!batch.isEmpty()) {
 					apply(batch);
+					if (this.journal != null) {
+						this.journal.committed(List.copyOf(this.batchJournalIds));
+					}
+					this.batchJournalIds.clear();
 				}
 			}
 			catch (InterruptedException ex) {
@@ -194,8 +269,13 @@ final class WriteBehind implements WriteStrategyHandler {
 			List<PendingWrite> batch = new ArrayList<>(Math.min(this.pending.size(), this.settings.batchSize()));
 			var iterator = this.pending.values().iterator();
 			while (iterator.hasNext() && batch.size() < this.settings.batchSize()) {
-				batch.add(iterator.next());
+				PendingWrite write = iterator.next();
+				batch.add(write);
 				iterator.remove();
+				List<String> ids = this.journalIds.remove(write.key());
+				if (ids != null) {
+					this.batchJournalIds.addAll(ids);
+				}
 			}
 			this.flushing = true;
 			this.statistics.queueSize = this.pending.size();
@@ -311,6 +391,9 @@ final class WriteBehind implements WriteStrategyHandler {
 		}
 		finally {
 			this.lock.unlock();
+		}
+		if (this.keeper != null) {
+			this.keeper.interrupt();
 		}
 		try {
 			this.flusher.join(CLOSE_TIMEOUT.toMillis());

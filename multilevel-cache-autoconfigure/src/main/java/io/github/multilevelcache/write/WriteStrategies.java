@@ -26,13 +26,14 @@ public final class WriteStrategies {
 	 * @param writer its writer, required unless the strategy is cache-aside
 	 * @param deadLetters where failed write-behind batches go
 	 * @param statistics write-behind counters of the cache
+	 * @param journal the durable journal's dependencies, {@code null} when the cache cannot have one
 	 * @return the handler
 	 * @throws IllegalStateException when the strategy needs a writer and there is none
 	 */
 	@SuppressWarnings("unchecked")
 	public static WriteStrategyHandler create(String cacheName, CacheSettings settings,
 			@org.jspecify.annotations.Nullable CacheWriter<?, ?> writer, DeadLetterHandler deadLetters,
-			WriteBehindStatistics statistics) {
+			WriteBehindStatistics statistics, @org.jspecify.annotations.Nullable JournalSupport journal) {
 		if (settings.strategy() == WriteStrategy.CACHE_ASIDE) {
 			return WriteStrategyHandler.CACHE_ASIDE;
 		}
@@ -43,7 +44,30 @@ public final class WriteStrategies {
 		if (settings.strategy() == WriteStrategy.WRITE_THROUGH) {
 			return new WriteThrough(typed);
 		}
-		return new WriteBehind(cacheName, typed, settings.writeBehind(), deadLetters, statistics);
+		WriteJournal writeJournal = null;
+		if (settings.writeBehind().durable()) {
+			if (journal == null) {
+				throw new IllegalStateException("Cache '" + cacheName + "' has write-behind.durable=true but its manager "
+						+ "was not built from a RedisConnectionFactory");
+			}
+			writeJournal = new WriteJournal(journal.connectionFactory(), journal.serializer(), settings.keyPrefix(),
+					cacheName, journal.instanceId());
+		}
+		return new WriteBehind(cacheName, typed, settings.writeBehind(), deadLetters, statistics, writeJournal,
+				(journal != null) ? journal.cachedWriteTime() : (key) -> 0L);
+	}
+
+	/**
+	 * What a durable write-behind journal needs.
+	 *
+	 * @param connectionFactory Redis connections
+	 * @param serializer serializes journaled keys and values (allow-list applies)
+	 * @param instanceId this instance's id, naming its journal
+	 * @param cachedWriteTime write time of the value the cache holds for a key now, 0 when none
+	 */
+	public record JournalSupport(org.springframework.data.redis.connection.RedisConnectionFactory connectionFactory,
+			io.github.multilevelcache.l2.CacheValueSerializer serializer, String instanceId,
+			java.util.function.ToLongFunction<Object> cachedWriteTime) {
 	}
 
 	/**

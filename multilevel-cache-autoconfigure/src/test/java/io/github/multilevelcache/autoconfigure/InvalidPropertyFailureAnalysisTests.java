@@ -50,7 +50,6 @@ class InvalidPropertyFailureAnalysisTests {
 			multilevel-cache.defaults.write-behind.max-retries | -1 | 0 or more
 			multilevel-cache.defaults.write-behind.queue-capacity | 0 | at least 1
 			multilevel-cache.defaults.write-behind.flush-interval | 0s | positive duration
-			multilevel-cache.caches.orders.write-behind.durable | true | not available in this version
 			multilevel-cache.invalidation.heartbeat-interval | 0s | positive duration
 			multilevel-cache.invalidation.ack-timeout | 0s | positive duration
 			multilevel-cache.invalidation.peer-timeout | 1s | at least twice the heartbeat interval

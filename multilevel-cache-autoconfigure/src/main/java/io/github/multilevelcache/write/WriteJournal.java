@@ -1,0 +1,202 @@
+package io.github.multilevelcache.write;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.function.ToLongFunction;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.data.domain.Range;
+import org.springframework.data.redis.connection.RedisConnection;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.connection.RedisStringCommands.SetOption;
+import org.springframework.data.redis.connection.stream.ByteRecord;
+import org.springframework.data.redis.connection.stream.RecordId;
+import org.springframework.data.redis.connection.stream.StreamRecords;
+import org.springframework.data.redis.core.Cursor;
+import org.springframework.data.redis.core.ScanOptions;
+import org.springframework.data.redis.core.types.Expiration;
+
+import io.github.multilevelcache.l2.CacheValueSerializer;
+
+/**
+ * The durable journal of one write-behind cache on one instance (G9 with {@code durable: true}): every
+ * accepted write is appended to a Redis Stream of this instance before {@code put} returns, and deleted from
+ * it once the writer committed it. The instance keeps an owner key alive; the stream of an instance whose
+ * owner key expired (it crashed) is replayed by any instance, once (a claim key), in stream order coalesced to
+ * the last write per key, skipping keys whose cached value is newer than the journaled write (G10), then
+ * deleted. Keys and values are stored with the cache's serializer, so the allow-list applies.
+ */
+final class WriteJournal {
+
+	private static final Log logger = LogFactory.getLog(WriteJournal.class);
+
+	static final Duration OWNER_TTL = Duration.ofSeconds(10);
+
+	private static final byte[] KEY = bytes("k");
+
+	private static final byte[] VALUE = bytes("v");
+
+	private static final byte[] DELETE = bytes("d");
+
+	private static final byte[] TIME = bytes("t");
+
+	private final RedisConnectionFactory connectionFactory;
+
+	private final CacheValueSerializer serializer;
+
+	private final String streamPrefix;
+
+	private final String ownerPrefix;
+
+	private final String instanceId;
+
+	private final byte[] stream;
+
+	WriteJournal(RedisConnectionFactory connectionFactory, CacheValueSerializer serializer, String keyPrefix,
+			String cacheName, String instanceId) {
+		this.connectionFactory = connectionFactory;
+		this.serializer = serializer;
+		this.streamPrefix = keyPrefix + "multilevel-cache:wb:" + cacheName + ":";
+		this.ownerPrefix = keyPrefix + "multilevel-cache:wb-owner:";
+		this.instanceId = instanceId;
+		this.stream = bytes(this.streamPrefix + instanceId);
+	}
+
+	/**
+	 * Appends an accepted write; returns once Redis has it.
+	 * @return the entry id, to delete once the writer committed
+	 */
+	String append(Object key, @Nullable Object value, boolean delete) {
+		Map<byte[], byte[]> fields = new LinkedHashMap<>();
+		fields.put(KEY, this.serializer.serialize(key));
+		fields.put(VALUE, (value != null && !delete) ? this.serializer.serialize(value) : new byte[0]);
+		fields.put(DELETE, bytes(delete ? "1" : (value == null) ? "n" : "0"));
+		fields.put(TIME, bytes(Long.toString(System.currentTimeMillis())));
+		try (RedisConnection connection = this.connectionFactory.getConnection()) {
+			RecordId id = connection.streamCommands().xAdd(StreamRecords.newRecord().in(this.stream).ofMap(fields));
+			return id.getValue();
+		}
+	}
+
+	/**
+	 * Forgets entries the writer committed.
+	 */
+	void committed(List<String> ids) {
+		if (ids.isEmpty()) {
+			return;
+		}
+		try (RedisConnection connection = this.connectionFactory.getConnection()) {
+			connection.streamCommands().xDel(this.stream, ids.toArray(new String[0]));
+		}
+		catch (RuntimeException ex) {
+			logger.warn("Could not remove committed write-behind journal entries; they will be replayed "
+					+ "(idempotently) after a crash", ex);
+		}
+	}
+
+	/**
+	 * Keeps this instance's journal owned (call well within {@link #OWNER_TTL}).
+	 */
+	void heartbeat() {
+		try (RedisConnection connection = this.connectionFactory.getConnection()) {
+			connection.stringCommands()
+				.set(bytes(this.ownerPrefix + this.instanceId), bytes("1"), Expiration.from(OWNER_TTL),
+						SetOption.upsert());
+		}
+	}
+
+	/**
+	 * Replays the journals of instances that are gone.
+	 * @param writer applies a batch: entries in journal order, coalesced per key
+	 * @param cachedWriteTime write time of the value the cache holds now for a key, 0 when none
+	 * @return how many entries were replayed
+	 */
+	int replayOrphans(Function<List<PendingWrite>, Boolean> writer, ToLongFunction<Object> cachedWriteTime) {
+		int replayed = 0;
+		try (RedisConnection connection = this.connectionFactory.getConnection()) {
+			List<byte[]> streams = new ArrayList<>();
+			ScanOptions options = ScanOptions.scanOptions().match(this.streamPrefix + "*").count(500).build();
+			try (Cursor<byte[]> cursor = connection.keyCommands().scan(options)) {
+				cursor.forEachRemaining(streams::add);
+			}
+			for (byte[] stream : streams) {
+				String name = new String(stream, StandardCharsets.UTF_8);
+				String owner = name.substring(this.streamPrefix.length());
+				if (owner.equals(this.instanceId) || owner.endsWith(":claim")
+						|| Boolean.TRUE.equals(connection.keyCommands().exists(bytes(this.ownerPrefix + owner)))) {
+					continue;
+				}
+				byte[] claim = bytes(name + ":claim");
+				if (!Boolean.TRUE.equals(connection.stringCommands()
+					.set(claim, bytes(this.instanceId), Expiration.from(Duration.ofMinutes(1)), SetOption.ifAbsent()))) {
+					continue;
+				}
+				try {
+					replayed += replay(connection, stream, writer, cachedWriteTime);
+				}
+				finally {
+					connection.keyCommands().del(claim);
+				}
+			}
+		}
+		return replayed;
+	}
+
+	private int replay(RedisConnection connection, byte[] stream, Function<List<PendingWrite>, Boolean> writer,
+			ToLongFunction<Object> cachedWriteTime) {
+		List<ByteRecord> records = connection.streamCommands().xRange(stream, Range.unbounded());
+		if (records == null || records.isEmpty()) {
+			connection.keyCommands().del(stream);
+			return 0;
+		}
+		LinkedHashMap<Object, PendingWrite> latest = new LinkedHashMap<>();
+		Map<Object, Long> times = new LinkedHashMap<>();
+		long version = 0;
+		for (ByteRecord record : records) {
+			Map<byte[], byte[]> fields = record.getValue();
+			byte[] keyBytes = field(fields, KEY);
+			byte[] valueBytes = field(fields, VALUE);
+			String kind = new String(field(fields, DELETE), StandardCharsets.UTF_8);
+			Object key = this.serializer.deserialize(keyBytes);
+			Object value = ("0".equals(kind)) ? this.serializer.deserialize(valueBytes) : null;
+			latest.remove(key);
+			latest.put(key, new PendingWrite(key, value, "1".equals(kind), ++version));
+			times.put(key, Long.parseLong(new String(field(fields, TIME), StandardCharsets.UTF_8)));
+		}
+		List<PendingWrite> batch = new ArrayList<>();
+		for (PendingWrite write : latest.values()) {
+			if (cachedWriteTime.applyAsLong(write.key()) <= times.get(write.key())) {
+				batch.add(write);
+			}
+		}
+		if (!batch.isEmpty() && !writer.apply(batch)) {
+			return 0;
+		}
+		connection.keyCommands().del(stream);
+		logger.info("Replayed " + batch.size() + " write-behind write(s) journaled by a stopped instance ("
+				+ (latest.size() - batch.size()) + " superseded by newer cached values)");
+		return batch.size();
+	}
+
+	private static byte[] field(Map<byte[], byte[]> fields, byte[] name) {
+		for (Map.Entry<byte[], byte[]> entry : fields.entrySet()) {
+			if (java.util.Arrays.equals(entry.getKey(), name)) {
+				return entry.getValue();
+			}
+		}
+		return new byte[0];
+	}
+
+	private static byte[] bytes(String text) {
+		return text.getBytes(StandardCharsets.UTF_8);
+	}
+
+}
