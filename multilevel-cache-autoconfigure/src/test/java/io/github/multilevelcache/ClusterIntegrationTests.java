@@ -1,0 +1,82 @@
+package io.github.multilevelcache;
+
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.cache.annotation.EnableCaching;
+import org.springframework.context.ConfigurableApplicationContext;
+
+import io.github.multilevelcache.test.RedisCluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The cache on a real three-primary Redis Cluster.
+ */
+class ClusterIntegrationTests {
+
+	private static RedisCluster cluster;
+
+	@BeforeAll
+	static void startCluster() {
+		cluster = RedisCluster.start();
+	}
+
+	@AfterAll
+	static void stopCluster() {
+		cluster.close();
+	}
+
+	private ConfigurableApplicationContext start() {
+		return new SpringApplicationBuilder(App.class).web(WebApplicationType.NONE)
+			.properties("spring.data.redis.cluster.nodes=" + cluster.nodes(), "multilevel-cache.key-prefix=c:",
+					"multilevel-cache.invalidation.channel=c:invalidation",
+					"multilevel-cache.invalidation.heartbeat-interval=200ms")
+			.run();
+	}
+
+	@Test
+	void contractLeasesInvalidationAndClearWorkAcrossNodes() throws Exception {
+		try (ConfigurableApplicationContext a = start(); ConfigurableApplicationContext b = start()) {
+			MultiLevelCache onA = a.getBean(MultiLevelCacheManager.class).getCache("products");
+			MultiLevelCache onB = b.getBean(MultiLevelCacheManager.class).getCache("products");
+			for (int i = 0; i < 60; i++) {
+				assertThat(onA.get("k" + i, () -> "v")).isEqualTo("v");
+			}
+			for (int node = 0; node < 3; node++) {
+				assertThat(Long.parseLong(cluster.node(node).command("DBSIZE"))).as("keys on node " + node)
+					.isPositive();
+			}
+			assertThat(onB.get("k1").get()).isEqualTo("v");
+			assertThat(onA.putIfAbsent("k1", "x").get()).isEqualTo("v");
+			assertThat(onB.retrieve("k2").get(5, TimeUnit.SECONDS)).isNotNull();
+			await().atMost(Duration.ofSeconds(10))
+				.until(() -> a.getBean(io.github.multilevelcache.invalidation.RedisInvalidationBus.class).isSubscribed()
+						&& b.getBean(io.github.multilevelcache.invalidation.RedisInvalidationBus.class).isSubscribed());
+			onB.get("k3");
+			onA.put("k3", "new");
+			await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(onB.get("k3").get()).isEqualTo("new"));
+			onA.clear();
+			for (int node = 0; node < 3; node++) {
+				assertThat(cluster.node(node).command("KEYS", "c:products::*")).as("node " + node).isNullOrEmpty();
+			}
+			assertThat(onA.getStatistics().l2Errors()).isZero();
+		}
+	}
+
+	@SpringBootConfiguration
+	@EnableAutoConfiguration
+	@EnableCaching
+	static class App {
+
+	}
+
+}

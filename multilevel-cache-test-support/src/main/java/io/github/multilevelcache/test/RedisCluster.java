@@ -1,0 +1,120 @@
+package io.github.multilevelcache.test;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A Redis Cluster of three primaries (no replicas) started by the test on free ports with
+ * {@code redis-server --cluster-enabled yes} and {@code redis-cli --cluster create}; persistence off. Close it
+ * to stop every node.
+ */
+public final class RedisCluster implements AutoCloseable {
+
+	private final List<Process> processes = new ArrayList<>();
+
+	private final List<Integer> ports = new ArrayList<>();
+
+	private RedisCluster() {
+	}
+
+	/**
+	 * Starts three nodes and joins them into a cluster covering every slot.
+	 * @return the running cluster
+	 */
+	public static RedisCluster start() {
+		RedisCluster cluster = new RedisCluster();
+		try {
+			for (int i = 0; i < 3; i++) {
+				int port = RedisServers.freePort();
+				Path dir = Files.createTempDirectory("redis-cluster-");
+				Process process = new ProcessBuilder("redis-server", "--port", Integer.toString(port), "--bind",
+						"127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir.toString(), "--cluster-enabled",
+						"yes", "--cluster-config-file", dir.resolve("nodes.conf").toString(), "--protected-mode", "no")
+					.redirectErrorStream(true)
+					.redirectOutput(dir.resolve("out.log").toFile())
+					.start();
+				cluster.processes.add(process);
+				cluster.ports.add(port);
+			}
+			for (int port : cluster.ports) {
+				awaitPing(port);
+			}
+			List<String> create = new ArrayList<>(List.of("redis-cli", "--cluster", "create"));
+			cluster.ports.forEach((port) -> create.add("127.0.0.1:" + port));
+			create.addAll(List.of("--cluster-replicas", "0", "--cluster-yes"));
+			Process creating = new ProcessBuilder(create).redirectErrorStream(true).start();
+			String output = new String(creating.getInputStream().readAllBytes());
+			if (!creating.waitFor(60, TimeUnit.SECONDS) || creating.exitValue() != 0) {
+				throw new IllegalStateException("redis-cli --cluster create failed:\n" + output);
+			}
+			long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+			while (!cluster.node(0).command("CLUSTER", "INFO").contains("cluster_state:ok")) {
+				if (System.nanoTime() > deadline) {
+					throw new IllegalStateException("cluster did not become ok");
+				}
+				Thread.sleep(100);
+			}
+			return cluster;
+		}
+		catch (IOException ex) {
+			cluster.close();
+			throw new UncheckedIOException(ex);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			cluster.close();
+			throw new IllegalStateException(ex);
+		}
+		catch (RuntimeException ex) {
+			cluster.close();
+			throw ex;
+		}
+	}
+
+	private static void awaitPing(int port) throws InterruptedException {
+		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+		while (true) {
+			try {
+				if ("PONG".equals(RedisServer.external("127.0.0.1", port, null, null).command("PING"))) {
+					return;
+				}
+			}
+			catch (RuntimeException ex) {
+				if (System.nanoTime() > deadline) {
+					throw ex;
+				}
+			}
+			Thread.sleep(50);
+		}
+	}
+
+	/**
+	 * A handle to one node, for raw commands against it.
+	 * @param index 0, 1 or 2
+	 * @return the node
+	 */
+	public RedisServer node(int index) {
+		return RedisServer.external("127.0.0.1", this.ports.get(index), null, null);
+	}
+
+	/**
+	 * The value for {@code spring.data.redis.cluster.nodes}.
+	 * @return comma-separated host:port list
+	 */
+	public String nodes() {
+		List<String> nodes = new ArrayList<>();
+		this.ports.forEach((port) -> nodes.add("127.0.0.1:" + port));
+		return String.join(",", nodes);
+	}
+
+	@Override
+	public void close() {
+		this.processes.forEach(Process::destroyForcibly);
+	}
+
+}
