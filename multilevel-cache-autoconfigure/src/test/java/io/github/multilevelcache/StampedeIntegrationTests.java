@@ -94,7 +94,8 @@ class StampedeIntegrationTests {
 		assertThat(values).hasSize(200).containsOnly("value");
 		assertThat(loads).hasValue(1);
 		long waits = four.stream().mapToLong((i) -> i.cache("products").getStatistics().lockWaits()).sum();
-		assertThat(waits).isEqualTo(3);
+		// one waiting leader per other instance, unless its threads only arrived once the value was stored
+		assertThat(waits).isLessThanOrEqualTo(3);
 	}
 
 	@Test
