@@ -69,6 +69,15 @@ class ClusterIntegrationTests {
 				assertThat(cluster.node(node).command("KEYS", "c:products::*")).as("node " + node).isNullOrEmpty();
 			}
 			assertThat(onA.getStatistics().l2Errors()).isZero();
+			// FLUSHALL (or a restart) of any one node is detected, not only of the node of a single marker key
+			for (int node = 0; node < 3; node++) {
+				onB.put("f" + node, "v");
+				assertThat(b.getBean(MultiLevelCacheManager.class).getCache("products").getL1().get(onB.canonicalKey("f" + node)))
+					.isNotNull();
+				cluster.node(node).command("FLUSHALL");
+				String key = onB.canonicalKey("f" + node);
+				await().atMost(Duration.ofMillis(200 + 1_500)).until(() -> onB.getL1().get(key) == null);
+			}
 		}
 	}
 

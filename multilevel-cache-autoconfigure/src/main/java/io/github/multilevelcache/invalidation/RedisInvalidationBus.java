@@ -26,8 +26,11 @@ import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.context.SmartLifecycle;
+import org.springframework.data.redis.connection.ClusterSlotHashUtil;
 import org.springframework.data.redis.connection.Message;
 import org.springframework.data.redis.connection.MessageListener;
+import org.springframework.data.redis.connection.RedisClusterConnection;
+import org.springframework.data.redis.connection.RedisClusterNode;
 import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.connection.RedisStringCommands.SetOption;
@@ -113,7 +116,9 @@ public final class RedisInvalidationBus
 
 	private volatile long lastHeartbeatPublishedNanos;
 
-	private volatile @Nullable String epoch;
+	private final Map<String, String> epochs = new ConcurrentHashMap<>();
+
+	private final Map<Integer, String> epochTags = new ConcurrentHashMap<>();
 
 	private volatile boolean suppressNextPublication;
 
@@ -555,27 +560,63 @@ public final class RedisInvalidationBus
 	 */
 	private void checkEpoch() {
 		try (RedisConnection connection = this.connectionFactory.getConnection()) {
-			byte[] current = connection.stringCommands().get(this.epochKey);
-			if (current == null) {
-				byte[] fresh = UUID.randomUUID().toString().getBytes(StandardCharsets.UTF_8);
-				connection.stringCommands().set(this.epochKey, fresh, Expiration.persistent(), SetOption.ifAbsent());
-				current = connection.stringCommands().get(this.epochKey);
+			boolean changed = false;
+			for (byte[] key : epochKeys(connection)) {
+				changed |= checkEpoch(connection, key);
 			}
-			if (current == null) {
-				return;
-			}
-			String value = new String(current, StandardCharsets.UTF_8);
-			String known = this.epoch;
-			if (known != null && !known.equals(value)) {
+			if (changed) {
 				this.statistics.epochChanges.increment();
 				logger.info("Redis was restarted or flushed (epoch marker changed); cleared every L1");
 				clearAll();
 			}
-			this.epoch = value;
 		}
 		catch (RuntimeException ex) {
 			warn("Cannot check the Redis epoch marker", ex);
 		}
+	}
+
+	/**
+	 * One marker on a standalone or Sentinel-managed Redis; on a cluster one per primary, each with a hash tag
+	 * that maps to a slot of that primary, so a FLUSHALL or restart of any node is seen.
+	 */
+	private List<byte[]> epochKeys(RedisConnection connection) {
+		if (!(connection instanceof RedisClusterConnection cluster)) {
+			return List.of(this.epochKey);
+		}
+		List<byte[]> keys = new ArrayList<>();
+		for (RedisClusterNode node : cluster.clusterGetNodes()) {
+			if (node.isMaster() && node.getSlotRange() != null && !node.getSlotRange().getSlots().isEmpty()) {
+				String tag = this.epochTags.computeIfAbsent(node.getSlotRange().getSlotsArray()[0],
+						(slot) -> tagForSlotOf(node.getSlotRange()));
+				keys.add((this.settings.epochKey() + ":{" + tag + "}").getBytes(StandardCharsets.UTF_8));
+			}
+		}
+		return keys.isEmpty() ? List.of(this.epochKey) : keys;
+	}
+
+	private static String tagForSlotOf(RedisClusterNode.SlotRange range) {
+		for (int i = 0; i < 1_000_000; i++) {
+			String tag = Integer.toString(i);
+			if (range.contains(ClusterSlotHashUtil.calculateSlot(tag))) {
+				return tag;
+			}
+		}
+		throw new IllegalStateException("No hash tag found for slots " + range);
+	}
+
+	private boolean checkEpoch(RedisConnection connection, byte[] key) {
+		byte[] current = connection.stringCommands().get(key);
+		if (current == null) {
+			byte[] fresh = UUID.randomUUID().toString().getBytes(StandardCharsets.UTF_8);
+			connection.stringCommands().set(key, fresh, Expiration.persistent(), SetOption.ifAbsent());
+			current = connection.stringCommands().get(key);
+		}
+		if (current == null) {
+			return false;
+		}
+		String value = new String(current, StandardCharsets.UTF_8);
+		String known = this.epochs.put(new String(key, StandardCharsets.UTF_8), value);
+		return known != null && !known.equals(value);
 	}
 
 	private void closeSubscription() {
