@@ -166,9 +166,10 @@ class WriteStrategyIntegrationTests {
 		cache.put("a", "1");
 		cache.evict("b");
 		cache.getWriteStrategy().flush();
-		assertThat(deadLetters).hasSize(1);
-		assertThat(deadLetters.get(0)).extracting(PendingWrite::key).containsExactly("a", "b");
-		assertThat(deadLetters.get(0).get(1).delete()).isTrue();
+		// one batch or two, depending on whether the flusher woke between the put and the evict
+		List<PendingWrite> dead = deadLetters.stream().flatMap(List::stream).toList();
+		assertThat(dead).extracting(PendingWrite::key).containsExactly("a", "b");
+		assertThat(dead.get(1).delete()).isTrue();
 		assertThat(cache.getWriteBehindStatistics().deadLettered()).isEqualTo(2);
 	}
 
