@@ -221,7 +221,9 @@ public class MultiLevelCache extends AbstractValueAdaptingCache {
 	 */
 	private Object freshen(Object key, String canonical, L1Entry entry, Callable<?> valueLoader) {
 		CacheSettings.Freshness freshness = this.settings.freshness();
-		if (!this.settings.l2().enabled() || entry.expiresAt() <= 0) {
+		if ((freshness.refreshAheadRatio() == 0 && freshness.earlyExpirationBeta() == 0)
+				|| !this.settings.l2().enabled() || entry.expiresAt() <= 0) {
+			// the common case: an L1 hit costs no clock read
 			return entry.storeValue();
 		}
 		long now = this.clock.millis();

@@ -31,18 +31,14 @@ final class DefaultRedisL2 implements RedisL2 {
 	 * Stores ARGV[1] unless KEYS[1] holds a value that is not a lease; returns what was there or nil. A lease is
 	 * recognised by the envelope header (magic, version, kind 2).
 	 */
-	static final byte[] SET_IF_ABSENT = """
+	static final byte[] SET_IF_ABSENT = script("""
 			local v = redis.call('GET', KEYS[1])
 			if v and not (string.len(v) >= 24 and string.byte(v, 1) == 202 and string.byte(v, 2) == 199 and string.byte(v, 4) == 2) then
 			  return v
 			end
-			if tonumber(ARGV[2]) > 0 then
-			  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-			else
-			  redis.call('SET', KEYS[1], ARGV[1])
-			end
+			""" + setWithTtl(1, 2) + """
 			return false
-			""".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+			""");
 
 	static final byte[] DELETE_IF_EQUALS = """
 			if redis.call('GET', KEYS[1]) == ARGV[1] then
@@ -58,32 +54,37 @@ final class DefaultRedisL2 implements RedisL2 {
 			return 0
 			""".getBytes(java.nio.charset.StandardCharsets.UTF_8);
 
-	static final byte[] REPLACE_IF_EQUALS = """
+	static final byte[] REPLACE_IF_EQUALS = script("""
 			if redis.call('GET', KEYS[1]) ~= ARGV[1] then
 			  return 0
 			end
-			if tonumber(ARGV[3]) > 0 then
-			  redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
-			else
-			  redis.call('SET', KEYS[1], ARGV[2])
-			end
+			""" + setWithTtl(2, 3) + """
 			return 1
-			""".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+			""");
 
-	static final byte[] REPLACE_IF_STARTS_WITH = """
+	static final byte[] REPLACE_IF_STARTS_WITH = script("""
 			local v = redis.call('GET', KEYS[1])
 			if not v or string.sub(v, 1, string.len(ARGV[1])) ~= ARGV[1] then
 			  return 0
 			end
-			if tonumber(ARGV[3]) > 0 then
-			  redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
-			else
-			  redis.call('SET', KEYS[1], ARGV[2])
-			end
+			""" + setWithTtl(2, 3) + """
 			return 1
-			""".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+			""");
 
 	private static final int CLEAR_BATCH = 500;
+
+	/**
+	 * Lua that stores {@code ARGV[value]} in {@code KEYS[1]} with a PX of {@code ARGV[ttl]} milliseconds, or
+	 * without expiry when that is 0.
+	 */
+	private static String setWithTtl(int value, int ttl) {
+		return "if tonumber(ARGV[" + ttl + "]) > 0 then\n  redis.call('SET', KEYS[1], ARGV[" + value + "], 'PX', ARGV["
+				+ ttl + "])\nelse\n  redis.call('SET', KEYS[1], ARGV[" + value + "])\nend\n";
+	}
+
+	private static byte[] script(String lua) {
+		return lua.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+	}
 
 	private static final boolean REACTOR_PRESENT = ClassUtils.isPresent("reactor.core.publisher.Mono",
 			DefaultRedisL2.class.getClassLoader());
