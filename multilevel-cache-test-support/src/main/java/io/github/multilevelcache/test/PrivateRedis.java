@@ -7,8 +7,9 @@ import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 
 /**
- * Asks {@link RedisExtension} for a {@code redis-server} process of the test's own, stopped when the test (or
- * the test class, for class-level injection) ends.
+ * Asks {@link RedisExtension} for a new, managed {@code redis-server} process instead of the shared server. It
+ * is stopped when the test ends, or when the test class ends for {@code @BeforeAll}/{@code @AfterAll} parameters
+ * and constructors of per-class test instances.
  */
 @Target(ElementType.PARAMETER)
 @Retention(RetentionPolicy.RUNTIME)

@@ -11,7 +11,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * A Redis Cluster of three primaries (no replicas) started by the test on free ports with
  * {@code redis-server --cluster-enabled yes} and {@code redis-cli --cluster create}; persistence off. Close it
- * to stop every node.
+ * to stop every node; a JVM shutdown hook kills nodes left running.
  */
 public final class RedisCluster implements AutoCloseable {
 
@@ -32,12 +32,14 @@ public final class RedisCluster implements AutoCloseable {
 			for (int i = 0; i < 3; i++) {
 				int port = RedisServers.freePort();
 				Path dir = Files.createTempDirectory("redis-cluster-");
+				SpawnedProcesses.registerDirectory(dir);
 				Process process = new ProcessBuilder("redis-server", "--port", Integer.toString(port), "--bind",
 						"127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir.toString(), "--cluster-enabled",
 						"yes", "--cluster-config-file", dir.resolve("nodes.conf").toString(), "--protected-mode", "no")
 					.redirectErrorStream(true)
 					.redirectOutput(dir.resolve("out.log").toFile())
 					.start();
+				SpawnedProcesses.register(process);
 				cluster.processes.add(process);
 				cluster.ports.add(port);
 			}
@@ -114,7 +116,10 @@ public final class RedisCluster implements AutoCloseable {
 
 	@Override
 	public void close() {
-		this.processes.forEach(Process::destroyForcibly);
+		this.processes.forEach((process) -> {
+			process.destroyForcibly();
+			SpawnedProcesses.unregister(process);
+		});
 	}
 
 }

@@ -11,7 +11,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * One primary, one replica and three sentinels (quorum 2, primary declared down after 1 s) on free ports,
  * started by the test; the master name is {@code mymaster}. {@link #killPrimary()} SIGKILLs the primary so the
- * sentinels promote the replica. Close it to stop every process.
+ * sentinels promote the replica. Close it to stop every process; a JVM shutdown hook kills those left running.
  */
 public final class RedisSentinelSetup implements AutoCloseable {
 
@@ -40,15 +40,18 @@ public final class RedisSentinelSetup implements AutoCloseable {
 			for (int i = 0; i < 3; i++) {
 				int port = RedisServers.freePort();
 				Path dir = Files.createTempDirectory("redis-sentinel-");
+				SpawnedProcesses.registerDirectory(dir);
 				Path conf = dir.resolve("sentinel.conf");
 				Files.writeString(conf, String.join("\n", "port " + port, "bind 127.0.0.1", "dir " + dir,
 						"sentinel monitor " + MASTER + " 127.0.0.1 " + setup.primaryPort + " 2",
 						"sentinel down-after-milliseconds " + MASTER + " 1000",
 						"sentinel failover-timeout " + MASTER + " 5000", "sentinel parallel-syncs " + MASTER + " 1", ""));
-				setup.processes.add(new ProcessBuilder("redis-server", conf.toString(), "--sentinel")
+				Process sentinel = new ProcessBuilder("redis-server", conf.toString(), "--sentinel")
 					.redirectErrorStream(true)
 					.redirectOutput(dir.resolve("out.log").toFile())
-					.start());
+					.start();
+				SpawnedProcesses.register(sentinel);
+				setup.processes.add(sentinel);
 				setup.sentinelPorts.add(port);
 			}
 			for (int port : setup.sentinelPorts) {
@@ -69,12 +72,14 @@ public final class RedisSentinelSetup implements AutoCloseable {
 
 	private Process server(int port, String... extra) throws IOException {
 		Path dir = Files.createTempDirectory("redis-sentinel-node-");
+		SpawnedProcesses.registerDirectory(dir);
 		List<String> command = new ArrayList<>(List.of("redis-server", "--port", Integer.toString(port), "--bind",
 				"127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir.toString(), "--protected-mode", "no"));
 		command.addAll(List.of(extra));
 		Process process = new ProcessBuilder(command).redirectErrorStream(true)
 			.redirectOutput(dir.resolve("out.log").toFile())
 			.start();
+		SpawnedProcesses.register(process);
 		this.processes.add(process);
 		await(() -> "PONG".equals(node(port).command("PING")));
 		return process;
@@ -148,7 +153,10 @@ public final class RedisSentinelSetup implements AutoCloseable {
 
 	@Override
 	public void close() {
-		this.processes.forEach(Process::destroyForcibly);
+		this.processes.forEach((process) -> {
+			process.destroyForcibly();
+			SpawnedProcesses.unregister(process);
+		});
 	}
 
 }

@@ -1,170 +1,148 @@
 package io.github.multilevelcache.test;
 
-import java.io.File;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
- * A handle to one Redis server for tests. A managed server (spawned by this fixture) can be stopped, killed,
- * paused and restarted on the same port, so clients reconnect to it; an external one (from {@code REDIS_URL}
- * or a container) only answers commands.
+ * A handle to one Redis server for tests.
+ * <p>
+ * A <em>managed</em> server ({@link #isManaged()}: this fixture spawned the {@code redis-server} process) can be
+ * stopped, killed, paused and restarted; a restart uses the same port, so clients reconnect to it, and comes
+ * back empty unless the test ran {@code SAVE}. Every other server (from {@code REDIS_URL} or a container) only
+ * answers commands: the lifecycle methods throw {@link IllegalStateException}.
+ * <p>
+ * {@link #command(String...)} and {@link #commandBytes(byte[]...)} open a fresh connection per call (with
+ * {@code AUTH} and {@code SELECT} first when the URL asks for them), so they work across restarts and never
+ * share state with the code under test. The JVM-wide shared server ({@link RedisServers#shared()}) ignores
+ * {@link #close()}, so a careless try-with-resources cannot take it away from other tests.
  */
 public final class RedisServer implements AutoCloseable {
 
 	private static final int COMMAND_TIMEOUT_MILLIS = 10_000;
 
-	private final String host;
+	private final RedisUrl endpoint;
 
-	private final int port;
+	private final RedisProcess process;
 
-	private final String username;
+	private volatile boolean shared;
 
-	private final String password;
-
-	private final Path directory;
-
-	private final boolean managed;
-
-	private Process process;
-
-	private RedisServer(String host, int port, String username, String password, Path directory, boolean managed) {
-		this.host = host;
-		this.port = port;
-		this.username = username;
-		this.password = password;
-		this.directory = directory;
-		this.managed = managed;
+	private RedisServer(RedisUrl endpoint, RedisProcess process) {
+		this.endpoint = endpoint;
+		this.process = process;
 	}
 
 	static RedisServer external(String host, int port, String username, String password) {
-		return new RedisServer(host, port, username, password, null, false);
+		return new RedisServer(new RedisUrl(host, port, username, password, 0), null);
 	}
 
-	static RedisServer spawn(int port) {
-		try {
-			Path directory = Files.createTempDirectory("redis-test-");
-			RedisServer server = new RedisServer("127.0.0.1", port, null, null, directory, true);
-			server.start();
-			return server;
-		}
-		catch (IOException ex) {
-			throw new UncheckedIOException(ex);
-		}
+	static RedisServer external(RedisUrl url) {
+		return new RedisServer(url, null);
 	}
 
-	public String host() {
-		return this.host;
-	}
-
-	public int port() {
-		return this.port;
+	static RedisServer fromUrl(String url) {
+		return external(RedisUrl.parse(url));
 	}
 
 	/**
-	 * The server's URL, with credentials when it has them.
+	 * Spawns {@code redis-server} on the port and waits until it answers.
+	 */
+	static RedisServer spawn(int port) {
+		RedisProcess process = new RedisProcess(port);
+		try {
+			process.start();
+		}
+		catch (RuntimeException ex) {
+			process.kill(); // the directory stays until JVM exit, for its log
+			throw ex;
+		}
+		return new RedisServer(RedisUrl.of(RedisProcess.HOST, port), process);
+	}
+
+	RedisServer markShared() {
+		this.shared = true;
+		return this;
+	}
+
+	/**
+	 * The host to connect to.
+	 * @return e.g. {@code 127.0.0.1}
+	 */
+	public String host() {
+		return this.endpoint.host();
+	}
+
+	/**
+	 * The port to connect to; a managed server keeps it across restarts.
+	 * @return the port
+	 */
+	public int port() {
+		return this.endpoint.port();
+	}
+
+	/**
+	 * The server's URL, with credentials and database when it has them (as given in {@code REDIS_URL}).
 	 * @return e.g. {@code redis://127.0.0.1:6543}
 	 */
 	public String url() {
-		String credentials = "";
-		if (this.password != null) {
-			credentials = ((this.username != null) ? this.username : "") + ":" + this.password + "@";
-		}
-		return "redis://" + credentials + this.host + ":" + this.port;
+		return this.endpoint.render();
 	}
 
 	/**
-	 * Whether this fixture spawned the server (only then can it stop, kill, pause or restart it).
+	 * Whether this fixture spawned the server; only then can it stop, kill, pause or restart it.
 	 * @return {@code true} for a spawned server
 	 */
 	public boolean isManaged() {
-		return this.managed;
+		return this.process != null;
 	}
 
 	/**
-	 * Starts (or restarts) the server on its port and waits until it answers {@code PING}.
+	 * Starts the server again on the same port and waits until it answers {@code PING}; does nothing when it
+	 * is running. A port still held by a closing socket is retried a few times.
+	 * @throws IllegalStateException when the server is not managed or does not come up (with the log's tail)
 	 */
-	public synchronized void start() {
-		requireManaged("start");
-		if (this.process != null && this.process.isAlive()) {
-			return;
-		}
-		List<String> command = new ArrayList<>(List.of("redis-server", "--port", Integer.toString(this.port), "--bind",
-				"127.0.0.1", "--save", "", "--appendonly", "no", "--dir", this.directory.toString(), "--logfile",
-				log().toString(), "--daemonize", "no", "--protected-mode", "no", "--enable-debug-command", "yes"));
-		IllegalStateException failure = null;
-		for (int attempt = 0; attempt < 5; attempt++) {
-			try {
-				this.process = new ProcessBuilder(command).redirectErrorStream(true)
-					.redirectOutput(ProcessBuilder.Redirect.appendTo(this.directory.resolve("stdout.log").toFile()))
-					.start();
-			}
-			catch (IOException ex) {
-				throw new IllegalStateException("Cannot start redis-server (is it installed?)", ex);
-			}
-			if (awaitPing(Duration.ofSeconds(10))) {
-				RedisServers.track(this);
-				return;
-			}
-			this.process.destroyForcibly();
-			failure = new IllegalStateException("redis-server did not answer on port " + this.port + ":\n" + logTail());
-			sleep(500);
-		}
-		throw failure;
+	public void start() {
+		managedProcess("start").start();
 	}
 
 	/**
-	 * Stops the server gracefully ({@code SHUTDOWN NOSAVE}) and waits until its port refuses connections.
+	 * Stops the server gracefully ({@code SHUTDOWN NOSAVE}, the process destroyed if it has not exited within
+	 * a few seconds) and waits until its port refuses connections.
+	 * @throws IllegalStateException when the server is not managed
 	 */
-	public synchronized void stop() {
-		requireManaged("stop");
-		if (this.process == null || !this.process.isAlive()) {
-			return;
-		}
-		try {
-			RespClient.send(this.host, this.port, 2_000, bytes("SHUTDOWN"), bytes("NOSAVE"));
-		}
-		catch (RuntimeException ex) {
-			// the connection closes as the server exits
-		}
-		awaitExit(false);
+	public void stop() {
+		managedProcess("stop").stop();
 	}
 
 	/**
-	 * Kills the server process (SIGKILL) and waits until it is gone.
+	 * Kills the server process (SIGKILL) and waits until it is gone and its port refuses connections.
+	 * @throws IllegalStateException when the server is not managed
 	 */
-	public synchronized void kill() {
-		requireManaged("kill");
-		if (this.process != null) {
-			awaitExit(true);
-		}
+	public void kill() {
+		managedProcess("kill").kill();
 	}
 
 	/**
-	 * Pauses every client of the server ({@code CLIENT PAUSE <ms> ALL}); the server stays up.
+	 * Stalls every client ({@code CLIENT PAUSE <ms> ALL}) while the server stays up.
 	 * @param duration how long
+	 * @throws IllegalStateException when the server is not managed
 	 */
 	public void pause(Duration duration) {
-		requireManaged("pause");
+		managedProcess("pause");
 		command("CLIENT", "PAUSE", Long.toString(duration.toMillis()), "ALL");
 	}
 
 	/**
-	 * Sends one command.
+	 * Sends one command on a fresh connection.
 	 * @param args the command and its arguments
-	 * @return the reply as text (arrays one element per line), {@code null} for nil
-	 * @throws IllegalStateException for an error reply
+	 * @return the reply as text: strings as they are, integers in decimal, {@code null} for nil, arrays one
+	 * element per line
+	 * @throws IllegalStateException for an error reply, with the error's text
+	 * @throws java.io.UncheckedIOException when the server cannot be reached
 	 */
 	public String command(String... args) {
 		byte[][] raw = new byte[args.length][];
@@ -175,9 +153,11 @@ public final class RedisServer implements AutoCloseable {
 	}
 
 	/**
-	 * Sends one binary-safe command.
+	 * Sends one binary-safe command on a fresh connection.
 	 * @param args the command and its arguments
-	 * @return the bulk reply's bytes, the text of other replies as UTF-8, or {@code null} for nil
+	 * @return a bulk reply's bytes, {@code null} for nil, any other reply rendered as by
+	 * {@link #command(String...)} in UTF-8
+	 * @throws IllegalStateException for an error reply, with the error's text
 	 */
 	public byte[] commandBytes(byte[]... args) {
 		Object reply = send(args);
@@ -187,39 +167,59 @@ public final class RedisServer implements AutoCloseable {
 		return RespClient.render(reply).getBytes(StandardCharsets.UTF_8);
 	}
 
+	/**
+	 * Deletes every key of every database.
+	 */
 	public void flushAll() {
 		command("FLUSHALL");
 	}
 
+	/**
+	 * One section of {@code INFO}.
+	 * @param section e.g. {@code server}, {@code memory}, {@code commandstats}
+	 * @return the raw text, {@code key:value} lines
+	 */
 	public String info(String section) {
 		return command("INFO", section);
 	}
 
+	/**
+	 * The number of keys in the current database.
+	 * @return {@code DBSIZE}
+	 */
 	public long dbSize() {
 		return Long.parseLong(command("DBSIZE"));
 	}
 
 	/**
-	 * Calls per command since start-up, from {@code INFO commandstats}.
-	 * @return command name (lower case, e.g. {@code get}) → calls
+	 * Calls per command since the server started (or since {@code CONFIG RESETSTAT}), from
+	 * {@code INFO commandstats}.
+	 * @return command name as Redis reports it (lower case, e.g. {@code get}, {@code client|setname}) to
+	 * calls; commands never called are absent
 	 */
 	public Map<String, Long> commandStats() {
 		Map<String, Long> stats = new LinkedHashMap<>();
 		for (String line : info("commandstats").split("\r?\n")) {
-			if (line.startsWith("cmdstat_")) {
-				String name = line.substring("cmdstat_".length(), line.indexOf(':'));
-				String calls = line.substring(line.indexOf("calls=") + 6);
-				int end = calls.indexOf(',');
-				stats.put(name, Long.parseLong((end >= 0) ? calls.substring(0, end) : calls));
+			int colon = line.indexOf(':');
+			int calls = line.indexOf("calls=");
+			if (line.startsWith("cmdstat_") && colon > 0 && calls > colon) {
+				int end = line.indexOf(',', calls);
+				String count = line.substring(calls + "calls=".length(), (end >= 0) ? end : line.length());
+				stats.put(line.substring("cmdstat_".length(), colon), Long.parseLong(count.trim()));
 			}
 		}
-		return stats;
+		return Collections.unmodifiableMap(stats);
 	}
 
+	/**
+	 * Stops a managed server and deletes its temporary directory; does nothing for other servers and for the
+	 * shared one, which lives until the JVM exits.
+	 */
 	@Override
 	public void close() {
-		if (this.managed) {
-			stop();
+		if (this.process != null && !this.shared) {
+			this.process.stop();
+			this.process.deleteDirectory();
 		}
 	}
 
@@ -227,123 +227,39 @@ public final class RedisServer implements AutoCloseable {
 		return this.process != null && this.process.isAlive();
 	}
 
-	void destroyForcibly() {
-		if (this.process != null) {
-			this.process.destroyForcibly();
-		}
+	@Override
+	public String toString() {
+		return "RedisServer[" + host() + ":" + port() + (isManaged() ? ", managed" : "") + "]";
 	}
 
 	private Object send(byte[]... args) {
-		if (this.password != null) {
-			// authenticate on the same connection: send AUTH first through a pipeline-free second call is not
-			// possible with one-shot connections, so credentials are only supported via REDIS_URL clients
-			throw new IllegalStateException("Raw commands are not supported for a password-protected REDIS_URL");
-		}
-		return RespClient.send(this.host, this.port, COMMAND_TIMEOUT_MILLIS, args);
+		return RespClient.send(host(), port(), COMMAND_TIMEOUT_MILLIS, prelude(), args);
 	}
 
-	private boolean awaitPing(Duration timeout) {
-		long deadline = System.nanoTime() + timeout.toNanos();
-		while (System.nanoTime() < deadline) {
-			if (!this.process.isAlive()) {
-				return false;
-			}
-			try {
-				Object reply = RespClient.send(this.host, this.port, 1_000, bytes("PING"));
-				if ("PONG".equals(RespClient.render(reply))) {
-					return true;
-				}
-			}
-			catch (RuntimeException ex) {
-				// not up yet
-			}
-			sleep(50);
+	private List<byte[][]> prelude() {
+		List<byte[][]> prelude = new ArrayList<>(2);
+		if (this.endpoint.password() != null) {
+			prelude.add((this.endpoint.username() != null)
+					? new byte[][] { bytes("AUTH"), bytes(this.endpoint.username()), bytes(this.endpoint.password()) }
+					: new byte[][] { bytes("AUTH"), bytes(this.endpoint.password()) });
 		}
-		return false;
+		if (this.endpoint.database() != 0) {
+			prelude.add(new byte[][] { bytes("SELECT"), bytes(Integer.toString(this.endpoint.database())) });
+		}
+		return prelude;
 	}
 
-	private void awaitExit(boolean forcibly) {
-		try {
-			if (forcibly || !this.process.waitFor(5, TimeUnit.SECONDS)) {
-				this.process.destroyForcibly();
-				this.process.waitFor(10, TimeUnit.SECONDS);
-			}
+	private RedisProcess managedProcess(String action) {
+		if (this.process == null) {
+			throw new IllegalStateException("Cannot " + action + " the Redis at " + host() + ":" + port()
+					+ ": it was not started by this fixture (REDIS_URL or a container); use RedisServers.startPrivate()"
+					+ " or @PrivateRedis for tests that " + action + " Redis");
 		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-		}
-		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-		while (System.nanoTime() < deadline && portAccepts()) {
-			sleep(20);
-		}
-	}
-
-	private boolean portAccepts() {
-		try (Socket socket = new Socket()) {
-			socket.connect(new InetSocketAddress(this.host, this.port), 200);
-			return true;
-		}
-		catch (IOException ex) {
-			return false;
-		}
-	}
-
-	private Path log() {
-		return this.directory.resolve("redis.log");
-	}
-
-	private String logTail() {
-		try {
-			File file = log().toFile();
-			if (!file.exists()) {
-				return "(no log)";
-			}
-			List<String> lines = Files.readAllLines(file.toPath());
-			return String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()));
-		}
-		catch (IOException ex) {
-			return "(log unreadable: " + ex + ")";
-		}
-	}
-
-	private void requireManaged(String action) {
-		if (!this.managed) {
-			throw new IllegalStateException("Cannot " + action + " Redis at " + this.host + ":" + this.port
-					+ ": it was not started by this fixture (use RedisServers.startPrivate())");
-		}
+		return this.process;
 	}
 
 	private static byte[] bytes(String text) {
 		return text.getBytes(StandardCharsets.UTF_8);
-	}
-
-	private static void sleep(long millis) {
-		try {
-			Thread.sleep(millis);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-		}
-	}
-
-	/**
-	 * Parses {@code redis://[user:password@]host[:port][/db]}.
-	 */
-	static RedisServer fromUrl(String url) {
-		URI uri = URI.create(url.trim());
-		String user = null;
-		String password = null;
-		if (uri.getUserInfo() != null) {
-			String info = uri.getUserInfo();
-			int colon = info.indexOf(':');
-			user = (colon >= 0) ? info.substring(0, colon) : null;
-			password = (colon >= 0) ? info.substring(colon + 1) : info;
-			if (user != null && user.isEmpty()) {
-				user = null;
-			}
-		}
-		int port = (uri.getPort() > 0) ? uri.getPort() : 6379;
-		return external(uri.getHost(), port, user, password);
 	}
 
 }

@@ -3,8 +3,6 @@ package io.github.multilevelcache.test;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -14,30 +12,29 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Where tests get their Redis. {@link #shared()} picks, in order: the {@code REDIS_URL} environment variable,
- * Testcontainers when a Docker engine answers, otherwise a {@code redis-server} process this fixture starts on
- * a free port (persistence off). {@link #startPrivate()} always starts a process of its own, for tests that
- * stop, kill, pause or restart Redis. Every spawned process is killed when the JVM exits.
+ * Where tests get their Redis.
+ * <p>
+ * {@link #shared()} is one server per JVM, chosen once, in this order: the {@code REDIS_URL} environment
+ * variable (not managed); a {@code redis:7-alpine} Testcontainers container when a Docker engine answers within
+ * about 5 s (not managed; the probe is skipped when {@code MULTILEVEL_CACHE_TEST_DOCKER=false}); otherwise a
+ * {@code redis-server} process on a free loopback port with persistence off. {@link #startPrivate()} always
+ * spawns a process of the caller's own, for tests that stop, kill, pause or restart Redis. A JVM shutdown hook
+ * kills every spawned process that is still running.
  */
 public final class RedisServers {
 
 	private static final Logger logger = LoggerFactory.getLogger(RedisServers.class);
 
-	private static final List<RedisServer> spawned = new CopyOnWriteArrayList<>();
+	private static final long DOCKER_PROBE_TIMEOUT_SECONDS = 5;
 
 	private static volatile RedisServer shared;
-
-	static {
-		Runtime.getRuntime().addShutdownHook(new Thread(() -> spawned.forEach(RedisServer::destroyForcibly),
-				"redis-test-fixture-cleanup"));
-	}
 
 	private RedisServers() {
 	}
 
 	/**
-	 * The Redis shared by every test of this JVM.
-	 * @return the shared server, started on first use
+	 * The Redis shared by every test of this JVM; tests must not stop it and should use their own key prefix.
+	 * @return the shared server, chosen and started on first use
 	 */
 	public static RedisServer shared() {
 		RedisServer server = shared;
@@ -45,7 +42,7 @@ public final class RedisServers {
 			synchronized (RedisServers.class) {
 				server = shared;
 				if (server == null) {
-					server = choose();
+					server = choose().markShared();
 					shared = server;
 				}
 			}
@@ -54,8 +51,9 @@ public final class RedisServers {
 	}
 
 	/**
-	 * Starts a new {@code redis-server} process on a free port; the caller closes it.
-	 * @return the running server
+	 * Spawns a new {@code redis-server} process on a free port; the caller closes it.
+	 * @return the running, managed server
+	 * @throws IllegalStateException when {@code redis-server} cannot be run or does not answer
 	 */
 	public static RedisServer startPrivate() {
 		return RedisServer.spawn(freePort());
@@ -63,7 +61,7 @@ public final class RedisServers {
 
 	/**
 	 * Whether the {@code redis-server} binary can be run.
-	 * @return {@code true} when it is on the path
+	 * @return {@code true} when {@code redis-server --version} succeeds
 	 */
 	public static boolean redisServerBinaryAvailable() {
 		try {
@@ -80,53 +78,9 @@ public final class RedisServers {
 		}
 	}
 
-	static void track(RedisServer server) {
-		if (!spawned.contains(server)) {
-			spawned.add(server);
-		}
-	}
-
-	private static RedisServer choose() {
-		String url = System.getenv("REDIS_URL");
-		if (url != null && !url.isBlank()) {
-			logger.info("Tests use the Redis at REDIS_URL");
-			return RedisServer.fromUrl(url);
-		}
-		if (!"false".equalsIgnoreCase(System.getenv("MULTILEVEL_CACHE_TEST_DOCKER")) && dockerAvailable()) {
-			RedisServer container = Containers.startRedis();
-			logger.info("Tests use a Redis container at {}", container.url());
-			return container;
-		}
-		RedisServer server = startPrivate();
-		logger.info("Tests use a redis-server process started at {}", server.url());
-		return server;
-	}
-
-	private static boolean dockerAvailable() {
-		ExecutorService executor = Executors.newSingleThreadExecutor((runnable) -> {
-			Thread thread = new Thread(runnable, "docker-probe");
-			thread.setDaemon(true);
-			return thread;
-		});
-		try {
-			Future<Boolean> probe = executor.submit(() -> {
-				try {
-					return org.testcontainers.DockerClientFactory.instance().isDockerAvailable();
-				}
-				catch (Throwable ex) {
-					return false;
-				}
-			});
-			return probe.get(5, TimeUnit.SECONDS);
-		}
-		catch (Exception ex) {
-			return false;
-		}
-		finally {
-			executor.shutdownNow();
-		}
-	}
-
+	/**
+	 * A port nothing listens on right now.
+	 */
 	static int freePort() {
 		try (ServerSocket socket = new ServerSocket(0)) {
 			socket.setReuseAddress(true);
@@ -137,10 +91,55 @@ public final class RedisServers {
 		}
 	}
 
+	private static RedisServer choose() {
+		String url = System.getenv("REDIS_URL");
+		if (url != null && !url.isBlank()) {
+			RedisServer server = RedisServer.fromUrl(url);
+			logger.info("Tests use the Redis at REDIS_URL ({}:{})", server.host(), server.port());
+			return server;
+		}
+		if (!"false".equalsIgnoreCase(System.getenv("MULTILEVEL_CACHE_TEST_DOCKER")) && dockerAvailable()) {
+			RedisServer container = Containers.startRedis();
+			logger.info("Tests use a Testcontainers Redis at {}", container.url());
+			return container;
+		}
+		RedisServer server = startPrivate();
+		logger.info("Tests use a redis-server process started at {}", server.url());
+		return server;
+	}
+
+	private static boolean dockerAvailable() {
+		ExecutorService executor = Executors.newSingleThreadExecutor((runnable) -> {
+			Thread thread = new Thread(runnable, "redis-test-docker-probe");
+			thread.setDaemon(true);
+			return thread;
+		});
+		try {
+			Future<Boolean> probe = executor.submit(Containers::dockerAvailable);
+			return probe.get(DOCKER_PROBE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+		}
+		catch (Exception ex) {
+			return false;
+		}
+		finally {
+			executor.shutdownNow();
+		}
+	}
+
 	/**
-	 * Keeps Testcontainers types out of the paths that do not use them.
+	 * Keeps Testcontainers types out of the paths that do not use them, so a missing or broken Testcontainers
+	 * only ever means "no Docker".
 	 */
 	private static final class Containers {
+
+		static boolean dockerAvailable() {
+			try {
+				return org.testcontainers.DockerClientFactory.instance().isDockerAvailable();
+			}
+			catch (Throwable ex) {
+				return false;
+			}
+		}
 
 		@SuppressWarnings("resource")
 		static RedisServer startRedis() {

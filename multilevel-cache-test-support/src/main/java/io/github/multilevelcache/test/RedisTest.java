@@ -9,8 +9,9 @@ import java.lang.annotation.Target;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * Lets test methods, lifecycle methods and constructors take a {@link RedisServer} parameter: the shared
- * server, or a private one when the parameter is annotated with {@link PrivateRedis}.
+ * Registers {@link RedisExtension}: test methods, lifecycle methods and constructors of the annotated class can
+ * take a {@link RedisServer} parameter and get the shared server, or, when the parameter is annotated with
+ * {@link PrivateRedis}, a server of their own that is stopped when its scope ends.
  */
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)
