@@ -8,6 +8,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 
 import org.apache.commons.logging.Log;
@@ -61,6 +62,8 @@ public class MultiLevelCache extends AbstractValueAdaptingCache {
 
 	private static final long ERROR_LOG_INTERVAL_MILLIS = 10_000;
 
+	private static final int WRITE_LOCK_STRIPES = 1024;
+
 	private final String name;
 
 	private final CacheSettings settings;
@@ -95,6 +98,9 @@ public class MultiLevelCache extends AbstractValueAdaptingCache {
 
 	private volatile WriteStrategyHandler writes = WriteStrategyHandler.CACHE_ASIDE;
 
+	/** stripe locks that order the writes of a cache with a writer; none for cache-aside */
+	private volatile ReentrantLock @Nullable [] writeLocks;
+
 	private final java.util.concurrent.atomic.AtomicBoolean recovering = new java.util.concurrent.atomic.AtomicBoolean();
 
 	/**
@@ -125,6 +131,14 @@ public class MultiLevelCache extends AbstractValueAdaptingCache {
 		this.clock = clock;
 		this.stampede = stampede;
 		this.outage = outage;
+	}
+
+	private static ReentrantLock[] newWriteLocks() {
+		ReentrantLock[] locks = new ReentrantLock[WRITE_LOCK_STRIPES];
+		for (int i = 0; i < locks.length; i++) {
+			locks[i] = new ReentrantLock();
+		}
+		return locks;
 	}
 
 	@Override
@@ -485,15 +499,45 @@ public class MultiLevelCache extends AbstractValueAdaptingCache {
 	public void put(Object key, @Nullable Object value) {
 		String canonical = canonicalKey(key);
 		Object storeValue = toStoreValue(value);
-		this.writes.beforePut(key, value);
-		L1Entry entry = writeL2(canonical, storeValue, 0);
-		this.l1.put(canonical, entry);
+		WriteStrategyHandler writes = this.writes;
+		inKeyOrder(writes, canonical, () -> {
+			writes.beforePut(key, value);
+			L1Entry entry = writeL2(canonical, storeValue, 0);
+			this.l1.put(canonical, entry);
+			writes.afterPut(key, value);
+			return null;
+		});
 		this.publisher.keysChanged(this.name, Operation.PUT, List.of(canonical));
-		this.writes.afterPut(key, value);
+	}
+
+	/**
+	 * Runs a write of a cache with a writer while holding the key's stripe lock, so that two threads writing
+	 * one key reach the database (or the write-behind queue) and the cache in the same order: without it the
+	 * database could keep one thread's value and the cache the other's. Cache-aside writes take no lock.
+	 */
+	private <T> T inKeyOrder(WriteStrategyHandler writes, String canonical, Supplier<T> write) {
+		ReentrantLock[] locks = this.writeLocks;
+		if (writes == WriteStrategyHandler.CACHE_ASIDE || locks == null) {
+			return write.get();
+		}
+		int hash = canonical.hashCode();
+		ReentrantLock lock = locks[(hash ^ (hash >>> 16)) & (WRITE_LOCK_STRIPES - 1)];
+		lock.lock();
+		try {
+			return write.get();
+		}
+		finally {
+			lock.unlock();
+		}
 	}
 
 	@Override
 	public @Nullable ValueWrapper putIfAbsent(Object key, @Nullable Object value) {
+		WriteStrategyHandler writes = this.writes;
+		return inKeyOrder(writes, canonicalKey(key), () -> doPutIfAbsent(key, value));
+	}
+
+	private @Nullable ValueWrapper doPutIfAbsent(Object key, @Nullable Object value) {
 		String canonical = canonicalKey(key);
 		Object storeValue = toStoreValue(value);
 		if (!this.settings.l2().enabled()) {
@@ -518,7 +562,7 @@ public class MultiLevelCache extends AbstractValueAdaptingCache {
 				return toValueWrapper(present.storeValue());
 			}
 			// corrupt bytes were there and are now deleted: store ours
-			return putIfAbsent(key, value);
+			return doPutIfAbsent(key, value);
 		}
 		this.statistics.put();
 		this.l1.put(canonical, toEntry(envelope, storeValue));
@@ -542,10 +586,14 @@ public class MultiLevelCache extends AbstractValueAdaptingCache {
 
 	@Override
 	public boolean evictIfPresent(Object key) {
-		this.writes.beforeEvict(key);
-		boolean removed = removeFromLevels(canonicalKey(key));
-		this.writes.afterEvict(key);
-		return removed;
+		WriteStrategyHandler writes = this.writes;
+		String canonical = canonicalKey(key);
+		return inKeyOrder(writes, canonical, () -> {
+			writes.beforeEvict(key);
+			boolean removed = removeFromLevels(canonical);
+			writes.afterEvict(key);
+			return removed;
+		});
 	}
 
 	private boolean removeFromLevels(String canonical) {
@@ -710,6 +758,9 @@ public class MultiLevelCache extends AbstractValueAdaptingCache {
 	 * @param writes the handler
 	 */
 	public void setWriteStrategy(WriteStrategyHandler writes) {
+		if (writes != WriteStrategyHandler.CACHE_ASIDE && this.writeLocks == null) {
+			this.writeLocks = newWriteLocks();
+		}
 		this.writes = writes;
 	}
 

@@ -8,10 +8,14 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.WebApplicationType;
@@ -284,6 +288,49 @@ class WriteStrategyIntegrationTests {
 	/**
 	 * Records what reaches the "database".
 	 */
+	@ParameterizedTest
+	@EnumSource(value = WriteStrategy.class, names = { "WRITE_THROUGH", "WRITE_BEHIND" })
+	void concurrentPutsOfOneKeyLeaveTheDatabaseAndTheCacheWithTheSameValue(WriteStrategy strategy) throws Exception {
+		RecordingWriter writer = new RecordingWriter();
+		CacheSettings settings = (strategy == WriteStrategy.WRITE_BEHIND)
+				? writeBehind(100, Duration.ofMillis(50), 3, 10_000, Duration.ofSeconds(1))
+				: CacheSettings.defaults().withStrategy(strategy);
+		MultiLevelCache cache = cache(settings, writer, new CopyOnWriteArrayList<>());
+		int threads = 8;
+		int keys = 100;
+		CyclicBarrier together = new CyclicBarrier(threads);
+		List<Thread> workers = new ArrayList<>();
+		List<Throwable> failures = new CopyOnWriteArrayList<>();
+		for (int t = 0; t < threads; t++) {
+			long thread = t;
+			Thread worker = new Thread(() -> {
+				try {
+					for (int key = 0; key < keys; key++) {
+						together.await(10, TimeUnit.SECONDS);
+						// every thread writes the same key at once, each its own value
+						cache.put("hot-" + key, thread);
+					}
+				}
+				catch (Exception ex) {
+					failures.add(ex);
+				}
+			});
+			workers.add(worker);
+			worker.start();
+		}
+		for (Thread worker : workers) {
+			worker.join();
+		}
+		assertThat(failures).isEmpty();
+		cache.getWriteStrategy().flush();
+		StampedeIntegrationTests.CacheInstanceProbe redis = new StampedeIntegrationTests.CacheInstanceProbe(this.redis);
+		for (int key = 0; key < keys; key++) {
+			Object cached = cache.get("hot-" + key).get();
+			assertThat(writer.latest.get("hot-" + key)).as("database row of hot-" + key).isEqualTo(cached);
+			assertThat(redis.read(cache.canonicalKey("hot-" + key))).as("Redis value of hot-" + key).isEqualTo(cached);
+		}
+	}
+
 	static final class RecordingWriter implements CacheWriter<Object, Object> {
 
 		final Map<Object, Object> latest = new ConcurrentHashMap<>();
