@@ -412,10 +412,11 @@ public class MultiLevelCache extends AbstractValueAdaptingCache {
 	}
 
 	/**
-	 * Polls L2 with backoff (5 ms doubling to 100 ms) while another instance holds the lease.
+	 * Polls L2 with backoff (1 ms doubling to 100 ms) while another instance holds the lease. The first poll
+	 * comes early because most loaders take about a database round trip; a slow loader costs a few more polls.
 	 */
 	private Peek awaitHolder(String canonical, long deadline) {
-		long sleepMillis = 5;
+		long sleepMillis = 1;
 		while (true) {
 			long remaining = deadline - System.nanoTime();
 			if (remaining <= 0) {
