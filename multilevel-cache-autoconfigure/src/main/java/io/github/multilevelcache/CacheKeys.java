@@ -4,6 +4,9 @@ import java.lang.reflect.Method;
 import java.util.Collection;
 import java.util.Map;
 import java.util.StringJoiner;
+import java.util.UUID;
+
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.cache.interceptor.SimpleKey;
 import org.springframework.core.convert.ConversionFailedException;
@@ -23,9 +26,17 @@ final class CacheKeys {
 
 	static final String SEPARATOR = "::";
 
+	private static final int MEMO_SLOTS = 1024;
+
 	private final String cachePrefix;
 
 	private final ConversionService conversionService;
+
+	/**
+	 * A direct-mapped memo of recent canonical keys, for immutable key types only. Racy by design: entries are
+	 * immutable, so a reader sees a whole entry, an older one, or none, and then builds the key itself.
+	 */
+	private final @Nullable Memo[] memos = new Memo[MEMO_SLOTS];
 
 	CacheKeys(String keyPrefix, String cacheName, ConversionService conversionService) {
 		this.cachePrefix = keyPrefix + cacheName + SEPARATOR;
@@ -38,13 +49,34 @@ final class CacheKeys {
 	 * @return a new conversion service
 	 */
 	static ConversionService defaultConversionService() {
-		DefaultFormattingConversionService service = new DefaultFormattingConversionService();
+		DefaultFormattingConversionService service = new DefaultKeyConversionService();
 		service.addConverter(SimpleKey.class, String.class, (Converter<SimpleKey, String>) SimpleKey::toString);
 		return service;
 	}
 
 	String canonical(Object key) {
-		return this.cachePrefix + convert(key);
+		if (!isImmutableScalar(key)) {
+			return this.cachePrefix + convert(key);
+		}
+		// hot keys are looked up again and again: reuse their canonical form instead of rebuilding it
+		int slot = spread(key.hashCode()) & (MEMO_SLOTS - 1);
+		Memo memo = this.memos[slot];
+		if (memo != null && memo.key.equals(key)) {
+			return memo.canonical;
+		}
+		String canonical = this.cachePrefix + convert(key);
+		this.memos[slot] = new Memo(key, canonical);
+		return canonical;
+	}
+
+	private static boolean isImmutableScalar(Object key) {
+		return key instanceof String || key instanceof Long || key instanceof Integer || key instanceof UUID
+				|| key instanceof Enum<?> || key instanceof Short || key instanceof Byte || key instanceof Character
+				|| key instanceof Boolean;
+	}
+
+	private static int spread(int hash) {
+		return hash ^ (hash >>> 16);
 	}
 
 	/**
@@ -65,6 +97,17 @@ final class CacheKeys {
 	private String convert(Object key) {
 		if (key instanceof String string) {
 			return string;
+		}
+		if (this.conversionService instanceof DefaultKeyConversionService) {
+			// what the default conversions give for the common key types, without their lookups (an L1 hit
+			// builds a key on every call)
+			if (key instanceof Long || key instanceof Integer || key instanceof Short || key instanceof Byte
+					|| key instanceof UUID || key instanceof Boolean || key instanceof Character) {
+				return key.toString();
+			}
+			if (key instanceof Enum<?> constant) {
+				return constant.name();
+			}
 		}
 		TypeDescriptor source = TypeDescriptor.forObject(key);
 		if (this.conversionService.canConvert(source, TypeDescriptor.valueOf(String.class))) {
@@ -97,6 +140,17 @@ final class CacheKeys {
 		throw new IllegalStateException(String.format("Cannot convert cache key %s to String; register a "
 				+ "Converter<%s, String> on the cache manager's ConversionService or override %s.toString()",
 				source, key.getClass().getSimpleName(), key.getClass().getName()));
+	}
+
+	/**
+	 * The conversions of {@link #defaultConversionService()}, recognisable so that {@link #convert} may take
+	 * its shortcuts; a user's own {@code ConversionService} is always asked.
+	 */
+	private record Memo(Object key, String canonical) {
+	}
+
+	private static final class DefaultKeyConversionService extends DefaultFormattingConversionService {
+
 	}
 
 }

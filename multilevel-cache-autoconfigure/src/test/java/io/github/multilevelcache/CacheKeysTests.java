@@ -1,0 +1,63 @@
+package io.github.multilevelcache;
+
+import java.util.List;
+import java.util.UUID;
+
+import org.junit.jupiter.api.Test;
+
+import org.springframework.core.convert.converter.Converter;
+import org.springframework.format.support.DefaultFormattingConversionService;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The shortcuts of {@link CacheKeys} for common key types give exactly what the conversion service gives.
+ */
+class CacheKeysTests {
+
+	enum Colour {
+
+		RED;
+
+		@Override
+		public String toString() {
+			return "not the name";
+		}
+
+	}
+
+	@Test
+	void commonKeyTypesConvertAsTheDefaultConversionServiceDoes() {
+		CacheKeys keys = new CacheKeys("app:", "items", CacheKeys.defaultConversionService());
+		DefaultFormattingConversionService reference = new DefaultFormattingConversionService();
+		List<Object> samples = List.of(42L, -7, (short) 3, (byte) 1, UUID.randomUUID(), true, 'x', Colour.RED,
+				Long.MIN_VALUE);
+		for (Object key : samples) {
+			assertThat(keys.canonical(key)).as(key.getClass().getName())
+				.isEqualTo("app:items::" + reference.convert(key, String.class));
+		}
+		assertThat(keys.canonical(Colour.RED)).isEqualTo("app:items::RED");
+	}
+
+	@Test
+	void keysSharingAMemoSlotKeepTheirOwnCanonicalForm() {
+		CacheKeys keys = new CacheKeys("", "items", CacheKeys.defaultConversionService());
+		// 1 and 1025 land in the same slot of the 1,024-slot memo
+		for (int round = 0; round < 3; round++) {
+			assertThat(keys.canonical(1L)).isEqualTo("items::1");
+			assertThat(keys.canonical(1025L)).isEqualTo("items::1025");
+			assertThat(keys.canonical(1)).isEqualTo("items::1");
+			assertThat(keys.canonical("1025")).isEqualTo("items::1025");
+		}
+		assertThat(keys.canonical(7L)).isSameAs(keys.canonical(7L));
+	}
+
+	@Test
+	void aUsersConversionServiceIsAlwaysAsked() {
+		DefaultFormattingConversionService custom = new DefaultFormattingConversionService();
+		custom.addConverter(Long.class, String.class, (Converter<Long, String>) (id) -> "id-" + id);
+		CacheKeys keys = new CacheKeys("", "items", custom);
+		assertThat(keys.canonical(42L)).isEqualTo("items::id-42");
+	}
+
+}
