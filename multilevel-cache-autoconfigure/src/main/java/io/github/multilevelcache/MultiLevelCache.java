@@ -223,8 +223,8 @@ public class MultiLevelCache extends AbstractValueAdaptingCache {
 			return (T) fromStoreValue(freshen(key, canonical, entry, valueLoader));
 		}
 		Supplier<@Nullable Object> load = () -> loadThrough(key, canonical, valueLoader);
-		Object storeValue = this.settings.stampede().local() ? this.singleFlight.execute(canonical, load)
-				: load.get();
+		Object storeValue = this.settings.stampede().local() ? this.singleFlight.execute(canonical, this.l1.stamp(),
+				(started) -> this.l1.invalidatedSince(canonical, started), load) : load.get();
 		return (T) fromStoreValue(storeValue);
 	}
 
@@ -662,7 +662,9 @@ public class MultiLevelCache extends AbstractValueAdaptingCache {
 		Supplier<CompletableFuture<@Nullable Object>> load = () -> loadThroughAsync(canonical,
 				(Supplier<CompletableFuture<@Nullable Object>>) (Supplier<?>) valueLoader);
 		CompletableFuture<@Nullable Object> storeValue = this.settings.stampede().local()
-				? this.singleFlight.executeAsync(canonical, load) : load.get();
+				? this.singleFlight.executeAsync(canonical, this.l1.stamp(),
+						(started) -> this.l1.invalidatedSince(canonical, started), load)
+				: load.get();
 		return storeValue.thenApply((stored) -> (T) fromStoreValue(stored));
 	}
 

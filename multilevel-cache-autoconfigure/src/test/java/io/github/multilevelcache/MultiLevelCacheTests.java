@@ -82,6 +82,30 @@ class MultiLevelCacheTests {
 	}
 
 	@Test
+	void aReadThatBeginsAfterAnEvictNeverJoinsALoadThatBeganBefore() throws Exception {
+		CountDownLatch loading = new CountDownLatch(1);
+		CountDownLatch release = new CountDownLatch(1);
+		ExecutorService executor = Executors.newSingleThreadExecutor();
+		try {
+			Future<String> before = executor.submit(() -> this.cache.get("k", () -> {
+				loading.countDown();
+				release.await(10, TimeUnit.SECONDS);
+				return "read from the database before the evict";
+			}));
+			assertThat(loading.await(5, TimeUnit.SECONDS)).isTrue();
+			this.cache.evict("k");
+			assertThat(this.cache.get("k", () -> "read after the evict")).isEqualTo("read after the evict");
+			release.countDown();
+			assertThat(before.get(5, TimeUnit.SECONDS)).isEqualTo("read from the database before the evict");
+			assertThat(this.cache.get("k", () -> "a third load")).isEqualTo("read after the evict");
+		}
+		finally {
+			release.countDown();
+			executor.shutdownNow();
+		}
+	}
+
+	@Test
 	void getOfAbsentKeyIsNull() {
 		assertThat(this.cache.get("nope")).isNull();
 		assertThat(this.cache.get("nope", String.class)).isNull();

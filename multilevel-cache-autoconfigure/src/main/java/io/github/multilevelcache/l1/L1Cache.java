@@ -194,7 +194,14 @@ public final class L1Cache {
 		this.keyInvalidations.accumulateAndGet(stripe, now, Math::max);
 	}
 
-	private boolean invalidatedSince(String key, long stamp) {
+	/**
+	 * Whether the key (or the whole cache) may have been invalidated after {@code stamp} was taken. Keys share
+	 * stripes, so it can answer {@code true} for a key that was not invalidated, never the reverse.
+	 * @param key canonical key
+	 * @param stamp a {@link #stamp()}
+	 * @return whether an invalidation may have happened since
+	 */
+	public boolean invalidatedSince(String key, long stamp) {
 		return this.lastClear > stamp || this.keyInvalidations.get(stripe(key)) > stamp;
 	}
 
