@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongPredicate;
+import java.util.function.Supplier;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -69,14 +70,7 @@ class SingleFlightTests {
 	@Test
 	void aCallAfterAnInvalidationStartsItsOwnRunAndEarlierWaitersKeepTheirs() throws Exception {
 		CountDownLatch release = new CountDownLatch(1);
-		CountDownLatch started = new CountDownLatch(1);
-		Future<Object> first = this.threads.submit(() -> this.singleFlight.execute("k", 0, this.invalidatedSince,
-				() -> {
-					started.countDown();
-					await(release);
-					return "read before the evict";
-				}));
-		assertThat(started.await(5, TimeUnit.SECONDS)).isTrue();
+		Future<Object> first = startBlockedRun(release, () -> "read before the evict");
 		Future<Object> joinedBefore = this.threads.submit(
 				() -> this.singleFlight.execute("k", 0, this.invalidatedSince, () -> "must not run"));
 		waitUntilQueued(1);
@@ -109,14 +103,9 @@ class SingleFlightTests {
 	@Test
 	void theRunsExceptionReachesEveryWaiter() throws Exception {
 		CountDownLatch release = new CountDownLatch(1);
-		CountDownLatch started = new CountDownLatch(1);
-		Future<Object> first = this.threads.submit(() -> this.singleFlight.execute("k", 0, this.invalidatedSince,
-				() -> {
-					started.countDown();
-					await(release);
-					throw new IllegalStateException("database down");
-				}));
-		assertThat(started.await(5, TimeUnit.SECONDS)).isTrue();
+		Future<Object> first = startBlockedRun(release, () -> {
+			throw new IllegalStateException("database down");
+		});
 		Future<Object> waiter = this.threads.submit(
 				() -> this.singleFlight.execute("k", 0, this.invalidatedSince, () -> "must not run"));
 		waitUntilQueued(1);
@@ -131,6 +120,21 @@ class SingleFlightTests {
 				}
 			}).withMessage("database down");
 		}
+	}
+
+	/**
+	 * Starts a run for key {@code k} (stamp 0) that blocks until {@code release}, then gives {@code outcome}.
+	 */
+	private Future<Object> startBlockedRun(CountDownLatch release, Supplier<Object> outcome)
+			throws InterruptedException {
+		CountDownLatch started = new CountDownLatch(1);
+		Future<Object> run = this.threads.submit(() -> this.singleFlight.execute("k", 0, this.invalidatedSince, () -> {
+			started.countDown();
+			await(release);
+			return outcome.get();
+		}));
+		assertThat(started.await(5, TimeUnit.SECONDS)).isTrue();
+		return run;
 	}
 
 	/**

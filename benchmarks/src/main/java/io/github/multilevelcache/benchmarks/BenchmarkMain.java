@@ -1,0 +1,184 @@
+package io.github.multilevelcache.benchmarks;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import org.jspecify.annotations.Nullable;
+
+import io.github.multilevelcache.WriteStrategy;
+import io.github.multilevelcache.benchmarks.JmhScenarios.HitResult;
+import io.github.multilevelcache.benchmarks.Results.Environment;
+import io.github.multilevelcache.test.RedisServer;
+import io.github.multilevelcache.test.RedisServers;
+
+/**
+ * Runs the benchmarks and writes {@code RESULTS.md} and the charts.
+ * <p>
+ * Arguments: {@code --mode=full|smoke} (default full), {@code --scenarios=all|1,2,…} (default all),
+ * {@code --out=DIR} (default {@code benchmarks/results}), {@code --readme=FILE} (replace the table between the
+ * benchmark markers of that README). Redis: {@code REDIS_URL} when set, otherwise a private
+ * {@code redis-server} on a free port (so {@code INFO commandstats} counts only this run), otherwise the one on
+ * 127.0.0.1:6379.
+ */
+public final class BenchmarkMain {
+
+	private BenchmarkMain() {
+	}
+
+	public static void main(String[] args) throws Exception {
+		System.setProperty("java.awt.headless", "true");
+		String mode = option(args, "mode", "full");
+		BenchmarkSettings settings = "smoke".equals(mode) ? BenchmarkSettings.smoke() : BenchmarkSettings.full();
+		Set<Integer> scenarios = scenarios(option(args, "scenarios", "all"));
+		Path out = Path.of(option(args, "out", "benchmarks/results"));
+		String readme = option(args, "readme", "");
+		try (RedisServer redis = redis()) {
+			Results results = run(settings, scenarios, redis);
+			new Report(results).write(out);
+			if (!readme.isEmpty()) {
+				new Report(results).updateReadme(Path.of(readme), out);
+			}
+			System.out.println("Results written to " + out.toAbsolutePath().normalize().resolve(Report.TABLE));
+		}
+		// JMH and Lettuce leave non-daemon threads behind; the run is over
+		System.exit(0);
+	}
+
+	/**
+	 * Runs the chosen scenarios (1 and 2 share one JMH run) on the given Redis.
+	 */
+	public static Results run(BenchmarkSettings settings, Set<Integer> scenarios, RedisServer redis)
+			throws Exception {
+		Progress progress = new Progress(System.out);
+		String prefix = "multilevel-cache-benchmarks:" + System.currentTimeMillis() + ":";
+		Environment environment = environment(redis);
+		progress.step("%s run on %s; %s; %s", settings.mode(), environment.machine(), environment.jdk(),
+				environment.redis());
+		Harness harness = new Harness(redis, prefix, settings, progress);
+		List<HitResult> hits = new ArrayList<>();
+		if (scenarios.contains(1) || scenarios.contains(2)) {
+			progress.step("Scenarios 1 and 2: L1 and L2 hits through @Cacheable (JMH)");
+			hits.addAll(new JmhScenarios(settings, redis.url(), prefix + "jmh:").run());
+		}
+		List<ZipfScenario.Result> zipf = new ArrayList<>();
+		if (scenarios.contains(3)) {
+			progress.step("Scenario 3: 2 instances x %d threads, Zipf(%.2f) over %,d keys, %d %% reads",
+					ZipfScenario.THREADS_PER_INSTANCE, ZipfScenario.EXPONENT, settings.zipfKeys(),
+					ZipfScenario.READ_PERCENT);
+			ZipfScenario scenario = new ZipfScenario(harness);
+			for (ManagerKind kind : zipfManagers()) {
+				ZipfScenario.Result result = scenario.run(kind);
+				zipf.add(result);
+				progress.step("  %s: %,.0f ops/s, read p50 %.1f µs, %.2f Redis commands/op, %,d stale reads",
+						kind.label(), result.throughput(), result.reads().p50Micros(), result.commandsPerOperation(),
+						result.staleReads());
+			}
+		}
+		List<PropagationScenario.Result> propagation = new ArrayList<>();
+		if (scenarios.contains(4)) {
+			progress.step("Scenario 4: invalidation propagation, %,d evictions per mode", settings.propagationEvents());
+			PropagationScenario scenario = new PropagationScenario(harness);
+			for (ManagerKind kind : List.of(ManagerKind.MULTILEVEL, ManagerKind.MULTILEVEL_ACK)) {
+				PropagationScenario.Result result = scenario.run(kind);
+				propagation.add(result);
+				progress.step("  %s: p50 %.1f µs, p99 %.1f µs, max %.1f µs, %d lost", kind.label(),
+						result.propagation().p50Micros(), result.propagation().p99Micros(),
+						result.propagation().maxMicros(), result.lost());
+			}
+		}
+		List<StampedeScenario.Result> stampede = new ArrayList<>();
+		if (scenarios.contains(5)) {
+			progress.step("Scenario 5: %,d concurrent cold misses over %d instances", settings.stampedeThreads(),
+					StampedeScenario.INSTANCES);
+			StampedeScenario scenario = new StampedeScenario(harness);
+			for (StampedeScenario.Variant variant : List.of(StampedeScenario.DISTRIBUTED, StampedeScenario.LOCAL_ONLY,
+					StampedeScenario.REDIS)) {
+				stampede.add(scenario.run(variant));
+			}
+		}
+		List<WriteBehindScenario.Result> writeBehind = new ArrayList<>();
+		if (scenarios.contains(6)) {
+			progress.step("Scenario 6: write-behind under hot keys (%d threads, %,d keys)", WriteBehindScenario.THREADS,
+					WriteBehindScenario.KEYS);
+			WriteBehindScenario scenario = new WriteBehindScenario(harness);
+			for (WriteStrategy strategy : List.of(WriteStrategy.WRITE_THROUGH, WriteStrategy.WRITE_BEHIND)) {
+				WriteBehindScenario.Result result = scenario.run(strategy);
+				writeBehind.add(result);
+				progress.step("  %s: %,.0f puts/s, %.1f rows per database call, %d lost writes", strategy,
+						result.putsPerSecond(), result.rowsPerCall(), result.lostWrites());
+			}
+		}
+		return new Results(settings, environment, hits, zipf, propagation, stampede, writeBehind);
+	}
+
+	/**
+	 * The managers of scenario 3; system property {@code benchmarks.zipf-managers} (comma-separated
+	 * {@link ManagerKind} names) narrows them when investigating one.
+	 */
+	private static List<ManagerKind> zipfManagers() {
+		String chosen = System.getProperty("benchmarks.zipf-managers", "REDIS,CAFFEINE,MULTILEVEL,MULTILEVEL_ACK");
+		return Arrays.stream(chosen.split(",")).map(String::trim).map(ManagerKind::valueOf).toList();
+	}
+
+	private static RedisServer redis() {
+		if (System.getenv("REDIS_URL") == null && RedisServers.redisServerBinaryAvailable()) {
+			return RedisServers.startPrivate();
+		}
+		return RedisServers.shared();
+	}
+
+	static Environment environment(RedisServer redis) {
+		Runtime runtime = Runtime.getRuntime();
+		long memory = (ManagementFactory
+			.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os)
+					? os.getTotalMemorySize() : runtime.maxMemory();
+		String machine = String.format(Locale.ROOT, "%s %s %s, %d cores, %d GB RAM", System.getProperty("os.name"),
+				System.getProperty("os.version"), System.getProperty("os.arch"), runtime.availableProcessors(),
+				Math.round(memory / (1024.0 * 1024 * 1024)));
+		String jdk = System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version");
+		String version = infoField(redis.info("server"), "redis_version");
+		String where = redis.isManaged() ? "private redis-server on loopback" : redis.host() + ":" + redis.port();
+		String redisDescription = "Redis " + ((version != null) ? version : "?") + " (" + where + ")";
+		String date = ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'"));
+		return new Environment(machine, jdk, redisDescription, date);
+	}
+
+	private static @Nullable String infoField(String info, String field) {
+		return Arrays.stream(info.split("\r?\n"))
+			.filter((line) -> line.startsWith(field + ":"))
+			.map((line) -> line.substring(field.length() + 1).trim())
+			.findFirst()
+			.orElse(null);
+	}
+
+	static Set<Integer> scenarios(String value) {
+		if ("all".equals(value)) {
+			return Set.of(1, 2, 3, 4, 5, 6);
+		}
+		return Arrays.stream(value.split(","))
+			.map(String::trim)
+			.filter((part) -> !part.isEmpty())
+			.map(Integer::valueOf)
+			.collect(Collectors.toUnmodifiableSet());
+	}
+
+	private static String option(String[] args, String name, String fallback) {
+		String prefix = "--" + name + "=";
+		return Arrays.stream(args)
+			.filter((arg) -> arg.startsWith(prefix))
+			.map((arg) -> arg.substring(prefix.length()))
+			.findFirst()
+			.orElse(fallback);
+	}
+
+}

@@ -1,0 +1,102 @@
+package io.github.multilevelcache.benchmarks;
+
+import java.util.concurrent.TimeUnit;
+
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+
+import io.github.multilevelcache.benchmarks.BenchmarkApplication.Product;
+
+/**
+ * Scenarios 1 and 2 (JMH): one cache hit through the {@code @Cacheable} proxy of a Spring bean, per manager.
+ * <ul>
+ * <li>{@code l1Hit}: multilevel-cache from L1, Spring's {@code CaffeineCacheManager}, and the same proxy over
+ * {@code NoOpCacheManager} (no cache: the method runs).</li>
+ * <li>{@code l2Hit}: multilevel-cache with L1 disabled (one Redis {@code GET}) and Spring Data Redis's
+ * {@code RedisCacheManager} (one {@code GET}), on the same Redis.</li>
+ * </ul>
+ */
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+public class HitBenchmarks {
+
+	/**
+	 * The application behind {@code l1Hit}.
+	 */
+	@State(Scope.Benchmark)
+	public static class L1 {
+
+		@Param({ "MULTILEVEL", "CAFFEINE", "NONE" })
+		public String manager = "MULTILEVEL";
+
+		private CatalogueState state;
+
+		@Setup(Level.Trial)
+		public void start() {
+			this.state = new CatalogueState(ManagerKind.valueOf(this.manager), "l1");
+		}
+
+		@TearDown(Level.Trial)
+		public void stop() {
+			this.state.close();
+		}
+
+	}
+
+	/**
+	 * The application behind {@code l2Hit}.
+	 */
+	@State(Scope.Benchmark)
+	public static class L2 {
+
+		@Param({ "MULTILEVEL", "REDIS" })
+		public String manager = "MULTILEVEL";
+
+		private CatalogueState state;
+
+		@Setup(Level.Trial)
+		public void start() {
+			this.state = new CatalogueState(ManagerKind.valueOf(this.manager), "l2",
+					"multilevel-cache.defaults.l1.enabled=false");
+		}
+
+		@TearDown(Level.Trial)
+		public void stop() {
+			this.state.close();
+		}
+
+	}
+
+	/**
+	 * Each benchmark thread walks the working set in turn.
+	 */
+	@State(Scope.Thread)
+	public static class Cursor {
+
+		private int next;
+
+		int next() {
+			return this.next++;
+		}
+
+	}
+
+	@Benchmark
+	public Product l1Hit(L1 application, Cursor cursor) {
+		return application.state.lookup(cursor.next());
+	}
+
+	@Benchmark
+	public Product l2Hit(L2 application, Cursor cursor) {
+		return application.state.lookup(cursor.next());
+	}
+
+}

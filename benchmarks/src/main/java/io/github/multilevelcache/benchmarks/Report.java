@@ -1,0 +1,232 @@
+package io.github.multilevelcache.benchmarks;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.function.Predicate;
+
+import io.github.multilevelcache.WriteStrategy;
+import io.github.multilevelcache.benchmarks.JmhScenarios.HitResult;
+
+/**
+ * Writes a run's {@code RESULTS.md} (every figure with its ratio to the stock manager measured in the same run)
+ * and its charts, and copies the table into the README between {@value #README_START} and
+ * {@value #README_END}.
+ */
+final class Report {
+
+	static final String TABLE = "RESULTS.md";
+
+	static final String README_START = "<!-- benchmark-results:start -->";
+
+	static final String README_END = "<!-- benchmark-results:end -->";
+
+	private final Results results;
+
+	Report(Results results) {
+		this.results = results;
+	}
+
+	void write(Path directory) throws IOException {
+		Files.createDirectories(directory);
+		new Charts(this.results).write(directory);
+		Files.writeString(directory.resolve(TABLE), "# multilevel-cache benchmark results\n\n" + body("") + charts(""),
+				StandardCharsets.UTF_8);
+	}
+
+	/**
+	 * Replaces the README's results section with this run's table and links to its charts.
+	 */
+	void updateReadme(Path readme, Path resultsDirectory) throws IOException {
+		String text = Files.readString(readme, StandardCharsets.UTF_8);
+		int start = text.indexOf(README_START);
+		int end = text.indexOf(README_END);
+		if (start < 0 || end < start) {
+			throw new IllegalStateException(readme + " has no " + README_START + " … " + README_END + " section");
+		}
+		String link = readme.toAbsolutePath()
+			.getParent()
+			.relativize(resultsDirectory.toAbsolutePath())
+			.toString()
+			.replace('\\', '/') + "/";
+		String replaced = text.substring(0, start + README_START.length()) + "\n" + body("#") + charts(link)
+				+ text.substring(end);
+		Files.writeString(readme, replaced, StandardCharsets.UTF_8);
+	}
+
+	/**
+	 * The tables; {@code deeper} is prepended to every heading (the README nests them one level deeper).
+	 */
+	String body(String deeper) {
+		StringBuilder out = new StringBuilder();
+		Results.Environment environment = this.results.environment();
+		out.append(String.format(Locale.ROOT, "%s run of %s on %s; %s; %s.%n%n", capitalized(this.results.settings().mode()),
+				environment.date(), environment.machine(), environment.jdk(), environment.redis()));
+		out.append("Every ratio compares with the stock Spring manager measured in the same run, on the same Redis. ")
+			.append("Regenerate with `./mvnw -B -pl benchmarks -am -DskipTests -Pbenchmarks verify`.\n\n");
+		hits(out, deeper);
+		zipf(out, deeper);
+		propagation(out, deeper);
+		stampede(out, deeper);
+		writeBehind(out, deeper);
+		return out.toString();
+	}
+
+	private void hits(StringBuilder out, String deeper) {
+		if (this.results.hits().isEmpty()) {
+			return;
+		}
+		out.append(deeper).append("## 1. L1 hit through `@Cacheable` (JMH, 1 thread)\n\n");
+		hitTable(out, "l1Hit", ManagerKind.CAFFEINE, "goal ≤ 1.10×");
+		out.append(deeper).append("## 2. L2 hit through `@Cacheable` (JMH, 1 thread, L1 disabled)\n\n");
+		hitTable(out, "l2Hit", ManagerKind.REDIS, "goal ≤ 1.10×");
+	}
+
+	private void hitTable(StringBuilder out, String benchmark, ManagerKind baseline, String goal) {
+		List<HitResult> rows = this.results.hits().stream().filter((hit) -> hit.benchmark().equals(benchmark)).toList();
+		double base = rows.stream()
+			.filter((hit) -> hit.kind() == baseline)
+			.mapToDouble(HitResult::nanosPerOperation)
+			.findFirst()
+			.orElse(Double.NaN);
+		header(out, "Manager", "ns/op", "± (99.9 %)", "B/op", "× " + baseline.label());
+		for (HitResult hit : rows) {
+			out.append(String.format(Locale.ROOT, "| %s | %,.1f | %s | %s | %s |%n", hit.kind().label(),
+					hit.nanosPerOperation(), number(hit.error(), "%,.1f"), number(hit.bytesPerOperation(), "%,.0f"),
+					ratio(hit.nanosPerOperation(), base) + ((hit.kind().isMultilevel()) ? " (" + goal + ")" : "")));
+		}
+		out.append('\n');
+	}
+
+	private void zipf(StringBuilder out, String deeper) {
+		List<ZipfScenario.Result> rows = this.results.zipf();
+		if (rows.isEmpty()) {
+			return;
+		}
+		out.append(deeper)
+			.append(String.format(Locale.ROOT,
+					"## 3. Two instances, Zipf(%.2f) over %,d keys, %d %% reads, database ≈ %d ms%n%n",
+					ZipfScenario.EXPONENT, this.results.settings().zipfKeys(), ZipfScenario.READ_PERCENT,
+					ZipfScenario.DATABASE_LATENCY.toMillis()));
+		Optional<ZipfScenario.Result> redis = find(rows, (row) -> row.kind() == ManagerKind.REDIS);
+		double baseThroughput = redis.map(ZipfScenario.Result::throughput).orElse(Double.NaN);
+		double baseCommands = redis.map(ZipfScenario.Result::commandsPerOperation).orElse(Double.NaN);
+		header(out, "Manager", "ops/s", "× Redis", "read p50 µs", "read p99 µs", "update p50 µs", "Redis commands/op",
+				"× Redis", "database loads", "stale reads");
+		for (ZipfScenario.Result row : rows) {
+			out.append(String.format(Locale.ROOT,
+					"| %s | %,.0f | %s | %,.1f | %,.1f | %,.1f | %.3f | %s | %,d | %,d (%.3f %%) |%n", row.kind().label(),
+					row.throughput(), ratio(row.throughput(), baseThroughput), row.reads().p50Micros(),
+					row.reads().p99Micros(), row.updates().p50Micros(), row.commandsPerOperation(),
+					ratio(row.commandsPerOperation(), baseCommands), row.databaseLoads(), row.staleReads(),
+					row.staleReadPercent()));
+		}
+		out.append("\nGoals for multilevel: ≥ 2.5× RedisCacheManager throughput, ≤ 0.35× its commands per operation, ")
+			.append("read p50 ≤ 3 µs, zero stale reads in acknowledged mode. ")
+			.append("Commands include those run inside Lua scripts. A read is stale when it returns an older version ")
+			.append("than an update that completed before it began; updates of one key are serialized.\n\n");
+	}
+
+	private void propagation(StringBuilder out, String deeper) {
+		List<PropagationScenario.Result> rows = this.results.propagation();
+		if (rows.isEmpty()) {
+			return;
+		}
+		out.append(deeper).append("## 4. Invalidation propagation (evict returns on A → key leaves B's L1)\n\n");
+		header(out, "Mode", "evictions", "p50 µs", "p99 µs", "p99.9 µs", "max µs", "lost", "evict call p50 µs",
+				"evict call p99 µs");
+		for (PropagationScenario.Result row : rows) {
+			Latency latency = row.propagation();
+			out.append(String.format(Locale.ROOT, "| %s | %,d | %,.1f | %,.1f | %,.1f | %,.1f | %d | %,.1f | %,.1f |%n",
+					row.kind().label(), latency.count(), latency.p50Micros(), latency.p99Micros(), latency.p999Micros(),
+					latency.maxMicros(), row.lost(), row.evictCall().p50Micros(), row.evictCall().p99Micros()));
+		}
+		out.append("\nGoal: p99 ≤ 1,000 µs on loopback. The stock managers have no cross-instance L1 to invalidate. ")
+			.append("In acknowledged mode `evict` returns only after B dropped the key, so propagation after return is ~0.\n\n");
+	}
+
+	private void stampede(StringBuilder out, String deeper) {
+		List<StampedeScenario.Result> rows = this.results.stampede();
+		if (rows.isEmpty()) {
+			return;
+		}
+		out.append(deeper)
+			.append(String.format(Locale.ROOT,
+					"## 5. Stampede: %,d concurrent cold misses over %d instances, 100 ms loader%n%n",
+					this.results.settings().stampedeThreads(), StampedeScenario.INSTANCES));
+		header(out, "Configuration", "rounds", "loader calls per round (mean)", "max",
+				"time until all callers had the value (ms)");
+		for (StampedeScenario.Result row : rows) {
+			out.append(String.format(Locale.ROOT, "| %s | %d | %,.1f | %,d | %,.0f |%n", row.variant().label(),
+					row.loadsPerRound().size(), row.meanLoads(), row.maxLoads(), row.meanRoundMillis()));
+		}
+		out.append('\n');
+	}
+
+	private void writeBehind(StringBuilder out, String deeper) {
+		List<WriteBehindScenario.Result> rows = this.results.writeBehind();
+		if (rows.isEmpty()) {
+			return;
+		}
+		out.append(deeper)
+			.append(String.format(Locale.ROOT,
+					"## 6. Write-behind: %d threads, Zipf(0.99) over %,d keys, database round trip ≈ %d ms%n%n",
+					WriteBehindScenario.THREADS, WriteBehindScenario.KEYS,
+					WriteBehindScenario.DATABASE_LATENCY.toMillis()));
+		double base = find(rows, (row) -> row.strategy() == WriteStrategy.WRITE_THROUGH)
+			.map(WriteBehindScenario.Result::putsPerSecond)
+			.orElse(Double.NaN);
+		header(out, "Strategy", "accepted puts/s", "× write-through", "database round trips", "rows per round trip",
+				"rows written per put", "lost writes");
+		for (WriteBehindScenario.Result row : rows) {
+			out.append(String.format(Locale.ROOT, "| %s | %,.0f | %s | %,d | %,.1f | %.3f | %d |%n",
+					row.strategy().name().toLowerCase(Locale.ROOT).replace('_', '-'), row.putsPerSecond(),
+					ratio(row.putsPerSecond(), base), row.databaseCalls(), row.rowsPerCall(),
+					(double) row.rowsWritten() / Math.max(1, row.puts()), row.lostWrites()));
+		}
+		out.append("\nLost writes: keys whose database row differs from the cached value after the instance shut down ")
+			.append("(write-behind flushes its queue on shutdown).\n\n");
+	}
+
+	private String charts(String link) {
+		StringBuilder out = new StringBuilder("Charts: ");
+		List<String> files = new Charts(this.results).files();
+		for (int i = 0; i < files.size(); i++) {
+			out.append((i > 0) ? " · " : "").append('[').append(files.get(i)).append("](").append(link)
+				.append(files.get(i)).append(')');
+		}
+		return out.append("\n").toString();
+	}
+
+	/**
+	 * A table's header row and alignment row: the first column left, the figures right.
+	 */
+	private static void header(StringBuilder out, String... columns) {
+		out.append("| ").append(String.join(" | ", columns)).append(" |\n|---");
+		out.append("|---:".repeat(columns.length - 1)).append("|\n");
+	}
+
+	private static <T> Optional<T> find(List<T> rows, Predicate<T> predicate) {
+		return rows.stream().filter(predicate).findFirst();
+	}
+
+	private static String ratio(double value, double baseline) {
+		if (Double.isNaN(value) || Double.isNaN(baseline) || baseline == 0) {
+			return "–";
+		}
+		return String.format(Locale.ROOT, "%.2f×", value / baseline);
+	}
+
+	private static String number(double value, String format) {
+		return Double.isNaN(value) ? "–" : String.format(Locale.ROOT, format, value);
+	}
+
+	private static String capitalized(String text) {
+		return Character.toUpperCase(text.charAt(0)) + text.substring(1);
+	}
+
+}

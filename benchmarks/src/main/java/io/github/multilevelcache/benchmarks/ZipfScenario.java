@@ -1,0 +1,333 @@
+package io.github.multilevelcache.benchmarks;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.stream.Collectors;
+
+import com.github.benmanes.caffeine.cache.stats.CacheStats;
+import org.HdrHistogram.Histogram;
+
+import io.github.multilevelcache.benchmarks.BenchmarkApplication.Item;
+import io.github.multilevelcache.benchmarks.BenchmarkApplication.ItemService;
+import io.github.multilevelcache.invalidation.InvalidationStatistics;
+import io.github.multilevelcache.invalidation.RedisInvalidationBus;
+
+/**
+ * Scenario 3: two instances on one Redis, four threads each, Zipf(0.99) keys, 90 % reads through
+ * {@code @Cacheable(sync = true)} and 10 % updates of a {@link Database} with about 1 ms latency, half followed
+ * by {@code @CachePut}, half by {@code @CacheEvict}, after every instance has read every key once (a
+ * long-running system, not a cold start).
+ * <p>
+ * A read is <em>stale</em> when it returns an older version than the latest update that had completed (its
+ * cache operation returned) before the read began. Updates of one key are serialized (a row lock held across
+ * the update and its cache operation), so versions of a key complete in order and a stale read is the cache's
+ * fault, never a race between two writers.
+ */
+final class ZipfScenario {
+
+	static final int INSTANCES = 2;
+
+	static final int THREADS_PER_INSTANCE = 4;
+
+	static final double EXPONENT = 0.99;
+
+	static final int READ_PERCENT = 90;
+
+	static final Duration DATABASE_LATENCY = Duration.ofMillis(1);
+
+	private static final int LOCK_STRIPES = 4096;
+
+	private static final int PREFILL_THREADS = 32;
+
+	private final Harness harness;
+
+	private final Zipf zipf;
+
+	private final Long[] keys;
+
+	ZipfScenario(Harness harness) {
+		this.harness = harness;
+		int size = harness.settings().zipfKeys();
+		this.zipf = new Zipf(size, EXPONENT);
+		this.keys = new Long[size];
+		for (int i = 0; i < size; i++) {
+			this.keys[i] = (long) i;
+		}
+	}
+
+	/**
+	 * The result of one manager.
+	 * @param kind the manager
+	 * @param operations operations completed while measuring
+	 * @param seconds measured time
+	 * @param reads latency of reads
+	 * @param updates latency of updates (database write and cache operation)
+	 * @param redisCommands Redis commands executed while measuring
+	 * @param databaseLoads rows the caches loaded while measuring
+	 * @param staleReads reads that returned an older version than an update completed before they began
+	 */
+	record Result(ManagerKind kind, long operations, double seconds, Latency reads, Latency updates,
+			long redisCommands, long databaseLoads, long staleReads) {
+
+		double throughput() {
+			return this.operations / this.seconds;
+		}
+
+		double commandsPerOperation() {
+			return (double) this.redisCommands / Math.max(1, this.operations);
+		}
+
+		double staleReadPercent() {
+			return 100.0 * this.staleReads / Math.max(1, this.reads.count());
+		}
+
+	}
+
+	Result run(ManagerKind kind) throws InterruptedException {
+		Database database = new Database(this.keys.length, DATABASE_LATENCY);
+		// L1 and the per-instance Caffeine both sized for the key space, as a user would size them here
+		List<String> properties = new ArrayList<>(
+				List.of("multilevel-cache.caches.items.l1.maximum-size=" + this.keys.length,
+						"spring.cache.caffeine.spec=maximumSize=" + this.keys.length + ",expireAfterWrite=5m"));
+		// extra properties when investigating, separated by ';'
+		Arrays.stream(System.getProperty("benchmarks.zipf-properties", "").split(";"))
+			.filter((property) -> !property.isBlank())
+			.forEach(properties::add);
+		List<BenchmarkInstance> instances = this.harness.start(INSTANCES, kind, Map.of("database", database),
+				properties.toArray(new String[0]));
+		try {
+			return measure(kind, instances, database);
+		}
+		finally {
+			this.harness.stop(instances);
+		}
+	}
+
+	private Result measure(ManagerKind kind, List<BenchmarkInstance> instances, Database database)
+			throws InterruptedException {
+		Progress progress = this.harness.progress();
+		prefill(kind, instances);
+		Shared shared = new Shared(this.keys.length);
+		List<Worker> workers = new ArrayList<>();
+		List<Thread> threads = new ArrayList<>();
+		for (BenchmarkInstance instance : instances) {
+			for (int t = 0; t < THREADS_PER_INSTANCE; t++) {
+				Worker worker = new Worker(instance.bean(ItemService.class), shared, new SplittableRandom(
+						31L * workers.size() + 17));
+				workers.add(worker);
+				Thread thread = new Thread(worker, "zipf-" + kind.name().toLowerCase() + "-" + workers.size());
+				thread.setDaemon(true);
+				threads.add(thread);
+				thread.start();
+			}
+		}
+		progress.timed("warm-up " + kind.label(), this.harness.settings().zipfWarmup(), Duration.ofSeconds(5),
+				() -> shared.operations.sum() + " operations");
+		RedisCommandCounter commands = new RedisCommandCounter(this.harness.redis());
+		long loadsBefore = database.loads();
+		commands.start();
+		shared.measuring = true;
+		long start = System.nanoTime();
+		progress.timed("measuring " + kind.label(), this.harness.settings().zipfMeasurement(),
+				Duration.ofSeconds(5), () -> String.format("%,d operations, %,d stale reads",
+						shared.measuredOperations.sum(), shared.staleReads.sum()));
+		shared.measuring = false;
+		double seconds = (System.nanoTime() - start) / 1e9;
+		Map<String, Long> byCommand = commands.sinceStart();
+		long redisCommands = byCommand.values().stream().mapToLong(Long::longValue).sum();
+		long loads = database.loads() - loadsBefore;
+		shared.running = false;
+		for (Thread thread : threads) {
+			thread.join(10_000);
+		}
+		Throwable failure = shared.failure.get();
+		if (failure != null) {
+			throw new IllegalStateException("A worker of " + kind.label() + " failed", failure);
+		}
+		long operations = shared.measuredOperations.sum();
+		printDiagnostics(kind, instances, byCommand, operations);
+		return new Result(kind, operations, seconds,
+				Latency.of(workers.stream().map((worker) -> worker.reads).toList()),
+				Latency.of(workers.stream().map((worker) -> worker.updates).toList()), redisCommands, loads,
+				shared.staleReads.sum());
+	}
+
+	/**
+	 * Where the Redis commands went and, for multilevel, how L1 and the invalidation bus fared: what to look at
+	 * when a figure surprises.
+	 */
+	private void printDiagnostics(ManagerKind kind, List<BenchmarkInstance> instances, Map<String, Long> byCommand,
+			long operations) {
+		Progress progress = this.harness.progress();
+		progress.step("  Redis commands per operation: %s", byCommand.entrySet()
+			.stream()
+			.limit(6)
+			.map((entry) -> String.format(Locale.ROOT, "%s %.3f", entry.getKey(),
+					(double) entry.getValue() / Math.max(1, operations)))
+			.collect(Collectors.joining(", ")));
+		if (!kind.isMultilevel()) {
+			return;
+		}
+		for (BenchmarkInstance instance : instances) {
+			CacheStats l1 = instance.multiLevelCache("items").getL1().stats();
+			InvalidationStatistics bus = instance.bean(RedisInvalidationBus.class).statistics();
+			progress.step("  instance: L1 hit rate %.3f (%,d lookups, a miss counts twice), invalidations "
+					+ "received %,d, gaps %,d, resubscriptions %d", l1.hitRate(), l1.requestCount(), bus.received(),
+					bus.gaps(), bus.resubscriptions());
+		}
+	}
+
+	/**
+	 * Reads every key once on every instance, so the measured run sees a long-running system (every level
+	 * holds the key space) rather than the cold start, whose misses would dominate a short run.
+	 */
+	private void prefill(ManagerKind kind, List<BenchmarkInstance> instances) throws InterruptedException {
+		long start = System.nanoTime();
+		ExecutorService pool = Executors.newFixedThreadPool(PREFILL_THREADS);
+		try {
+			List<Future<?>> parts = new ArrayList<>();
+			for (BenchmarkInstance instance : instances) {
+				ItemService service = instance.bean(ItemService.class);
+				for (int part = 0; part < PREFILL_THREADS; part++) {
+					int first = part;
+					parts.add(pool.submit(() -> {
+						for (int id = first; id < this.keys.length; id += PREFILL_THREADS) {
+							service.get(this.keys[id]);
+						}
+					}));
+				}
+			}
+			for (Future<?> part : parts) {
+				part.get();
+			}
+		}
+		catch (ExecutionException ex) {
+			throw new IllegalStateException("Prefill of " + kind.label() + " failed", ex.getCause());
+		}
+		finally {
+			pool.shutdownNow();
+		}
+		this.harness.progress()
+			.step("  prefill %s: %,d keys read on each instance in %.1f s", kind.label(), this.keys.length,
+					(System.nanoTime() - start) / 1e9);
+	}
+
+	/**
+	 * State the workers of one run share.
+	 */
+	private static final class Shared {
+
+		/** per key, the newest version whose update (and cache operation) has returned */
+		final AtomicLongArray completed;
+
+		final ReentrantLock[] rowLocks = new ReentrantLock[LOCK_STRIPES];
+
+		final LongAdder operations = new LongAdder();
+
+		final LongAdder measuredOperations = new LongAdder();
+
+		final LongAdder staleReads = new LongAdder();
+
+		final AtomicReference<Throwable> failure = new AtomicReference<>();
+
+		volatile boolean running = true;
+
+		volatile boolean measuring;
+
+		Shared(int keys) {
+			this.completed = new AtomicLongArray(keys);
+			for (int i = 0; i < LOCK_STRIPES; i++) {
+				this.rowLocks[i] = new ReentrantLock();
+			}
+		}
+
+	}
+
+	private final class Worker implements Runnable {
+
+		private final ItemService service;
+
+		private final Shared shared;
+
+		private final SplittableRandom random;
+
+		final Histogram reads = Latency.histogram();
+
+		final Histogram updates = Latency.histogram();
+
+		Worker(ItemService service, Shared shared, SplittableRandom random) {
+			this.service = service;
+			this.shared = shared;
+			this.random = random;
+		}
+
+		@Override
+		public void run() {
+			try {
+				while (this.shared.running) {
+					boolean measured = this.shared.measuring;
+					int id = ZipfScenario.this.zipf.next(this.random);
+					if (this.random.nextInt(100) < READ_PERCENT) {
+						read(id, measured);
+					}
+					else {
+						update(id, measured);
+					}
+					this.shared.operations.increment();
+					if (measured) {
+						this.shared.measuredOperations.increment();
+					}
+				}
+			}
+			catch (Throwable ex) {
+				this.shared.failure.compareAndSet(null, ex);
+			}
+		}
+
+		private void read(int id, boolean measured) {
+			long newest = this.shared.completed.get(id);
+			long start = System.nanoTime();
+			Item item = this.service.get(ZipfScenario.this.keys[id]);
+			long nanos = System.nanoTime() - start;
+			if (measured) {
+				this.reads.recordValue(nanos);
+				if (item.version() < newest) {
+					this.shared.staleReads.increment();
+				}
+			}
+		}
+
+		private void update(int id, boolean measured) {
+			ReentrantLock rowLock = this.shared.rowLocks[id % LOCK_STRIPES];
+			rowLock.lock();
+			try {
+				Long key = ZipfScenario.this.keys[id];
+				long start = System.nanoTime();
+				Item item = this.random.nextBoolean() ? this.service.update(key) : this.service.updateAndEvict(key);
+				long nanos = System.nanoTime() - start;
+				this.shared.completed.accumulateAndGet(id, item.version(), Math::max);
+				if (measured) {
+					this.updates.recordValue(nanos);
+				}
+			}
+			finally {
+				rowLock.unlock();
+			}
+		}
+
+	}
+
+}

@@ -1,0 +1,69 @@
+package io.github.multilevelcache.benchmarks;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.github.multilevelcache.WriteStrategy;
+import io.github.multilevelcache.benchmarks.JmhScenarios.HitResult;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The report of a run: ratios against the stock managers, the README section, the charts.
+ */
+class ReportTests {
+
+	static Results sample() {
+		Latency reads = new Latency(1_000, 2.5, 900, 1_500, 4_000);
+		Latency updates = new Latency(100, 1_300, 2_000, 2_500, 3_000);
+		return new Results(BenchmarkSettings.full(),
+				new Results.Environment("Linux amd64, 2 cores", "OpenJDK 17", "Redis 7.0", "2026-12-01 23:00 UTC"),
+				List.of(new HitResult("l1Hit", ManagerKind.MULTILEVEL, 400, 10, 720),
+						new HitResult("l1Hit", ManagerKind.CAFFEINE, 350, 10, 584),
+						new HitResult("l1Hit", ManagerKind.NONE, 450, 10, 800),
+						new HitResult("l2Hit", ManagerKind.MULTILEVEL, 150_000, 1_000, 7_400),
+						new HitResult("l2Hit", ManagerKind.REDIS, 140_000, 1_000, 7_000)),
+				List.of(new ZipfScenario.Result(ManagerKind.REDIS, 600_000, 30, reads, updates, 630_000, 30_000, 800),
+						new ZipfScenario.Result(ManagerKind.MULTILEVEL_ACK, 900_000, 30, reads, updates, 450_000,
+								25_000, 0)),
+				List.of(new PropagationScenario.Result(ManagerKind.MULTILEVEL, reads, updates, 0)),
+				List.of(new StampedeScenario.Result(StampedeScenario.DISTRIBUTED, List.of(1L, 1L), 400),
+						new StampedeScenario.Result(StampedeScenario.REDIS, List.of(900L, 1_000L), 500)),
+				List.of(new WriteBehindScenario.Result(WriteStrategy.WRITE_THROUGH, 40_000, 10, 40_000, 40_000, 0),
+						new WriteBehindScenario.Result(WriteStrategy.WRITE_BEHIND, 100_000, 10, 500, 50_000, 0)));
+	}
+
+	@Test
+	void tablesGiveEveryFigureWithItsRatioToTheStockManager(@TempDir Path out) throws Exception {
+		new Report(sample()).write(out);
+		String table = Files.readString(out.resolve(Report.TABLE));
+		assertThat(table).contains("| multilevel (async) | 400.0 | 10.0 | 720 | 1.14× (goal ≤ 1.10×) |")
+			.contains("| RedisCacheManager | 20,000 | 1.00× |")
+			.contains("| multilevel (acknowledged) | 30,000 | 1.50× |")
+			.contains("| 0.500 | 0.48× |")
+			.contains("| RedisCacheManager, sync = true | 2 | 950.0 | 1,000 | 500 |")
+			.contains("| write-behind | 10,000 | 2.50× | 500 | 100.0 | 0.500 | 0 |")
+			.contains("Charts: [l1-hit.png](l1-hit.png)");
+		for (String chart : new Charts(sample()).files()) {
+			assertThat(Files.size(out.resolve(chart))).as(chart).isGreaterThan(1_000);
+		}
+	}
+
+	@Test
+	void theReadmeSectionIsReplacedAndLinksTheCharts(@TempDir Path directory) throws Exception {
+		Path readme = directory.resolve("README.md");
+		Files.writeString(readme, "# Title\n\n" + Report.README_START + "\nold table\n" + Report.README_END
+				+ "\n\n## Next\n");
+		new Report(sample()).updateReadme(readme, directory.resolve("benchmarks/results"));
+		String text = Files.readString(readme);
+		assertThat(text).doesNotContain("old table")
+			.contains("### 1. L1 hit through `@Cacheable`")
+			.contains("(benchmarks/results/l1-hit.png)")
+			.endsWith(Report.README_END + "\n\n## Next\n");
+	}
+
+}
