@@ -101,6 +101,9 @@ public class MultiLevelCache extends AbstractValueAdaptingCache {
 	/** stripe locks that order the writes of a cache with a writer; none for cache-aside */
 	private volatile ReentrantLock @Nullable [] writeLocks;
 
+	/** set while this thread holds one of {@link #writeLocks} */
+	private final ThreadLocal<@Nullable Boolean> writingThread = new ThreadLocal<>();
+
 	private final java.util.concurrent.atomic.AtomicBoolean recovering = new java.util.concurrent.atomic.AtomicBoolean();
 
 	/**
@@ -514,20 +517,27 @@ public class MultiLevelCache extends AbstractValueAdaptingCache {
 	/**
 	 * Runs a write of a cache with a writer while holding the key's stripe lock, so that two threads writing
 	 * one key reach the database (or the write-behind queue) and the cache in the same order: without it the
-	 * database could keep one thread's value and the cache the other's. Cache-aside writes take no lock.
+	 * database could keep one thread's value and the cache the other's. Cache-aside writes take no lock. A
+	 * write the writer itself makes on this cache (from inside {@code write}) takes no second lock, so two
+	 * writers writing each other's keys cannot deadlock.
 	 */
 	private <T> T inKeyOrder(WriteStrategyHandler writes, String canonical, Supplier<T> write) {
 		ReentrantLock[] locks = this.writeLocks;
 		if (writes == WriteStrategyHandler.CACHE_ASIDE || locks == null) {
 			return write.get();
 		}
+		if (this.writingThread.get() != null) {
+			return write.get();
+		}
 		int hash = canonical.hashCode();
 		ReentrantLock lock = locks[(hash ^ (hash >>> 16)) & (WRITE_LOCK_STRIPES - 1)];
 		lock.lock();
+		this.writingThread.set(Boolean.TRUE);
 		try {
 			return write.get();
 		}
 		finally {
+			this.writingThread.remove();
 			lock.unlock();
 		}
 	}
