@@ -98,16 +98,10 @@ final class CacheKeys {
 		if (key instanceof String string) {
 			return string;
 		}
-		if (this.conversionService instanceof DefaultKeyConversionService) {
+		if (this.conversionService instanceof DefaultKeyConversionService && isImmutableScalar(key)) {
 			// what the default conversions give for the common key types, without their lookups (an L1 hit
 			// builds a key on every call)
-			if (key instanceof Long || key instanceof Integer || key instanceof Short || key instanceof Byte
-					|| key instanceof UUID || key instanceof Boolean || key instanceof Character) {
-				return key.toString();
-			}
-			if (key instanceof Enum<?> constant) {
-				return constant.name();
-			}
+			return (key instanceof Enum<?> constant) ? constant.name() : key.toString();
 		}
 		TypeDescriptor source = TypeDescriptor.forObject(key);
 		if (this.conversionService.canConvert(source, TypeDescriptor.valueOf(String.class))) {
@@ -142,13 +136,13 @@ final class CacheKeys {
 				source, key.getClass().getSimpleName(), key.getClass().getName()));
 	}
 
+	private record Memo(Object key, String canonical) {
+	}
+
 	/**
 	 * The conversions of {@link #defaultConversionService()}, recognisable so that {@link #convert} may take
 	 * its shortcuts; a user's own {@code ConversionService} is always asked.
 	 */
-	private record Memo(Object key, String canonical) {
-	}
-
 	private static final class DefaultKeyConversionService extends DefaultFormattingConversionService {
 
 	}

@@ -544,12 +544,11 @@ public class MultiLevelCache extends AbstractValueAdaptingCache {
 
 	@Override
 	public @Nullable ValueWrapper putIfAbsent(Object key, @Nullable Object value) {
-		WriteStrategyHandler writes = this.writes;
-		return inKeyOrder(writes, canonicalKey(key), () -> doPutIfAbsent(key, value));
+		String canonical = canonicalKey(key);
+		return inKeyOrder(this.writes, canonical, () -> doPutIfAbsent(key, canonical, value));
 	}
 
-	private @Nullable ValueWrapper doPutIfAbsent(Object key, @Nullable Object value) {
-		String canonical = canonicalKey(key);
+	private @Nullable ValueWrapper doPutIfAbsent(Object key, String canonical, @Nullable Object value) {
 		Object storeValue = toStoreValue(value);
 		if (!this.settings.l2().enabled()) {
 			L1Entry existing = this.l1.putIfAbsent(canonical, newEntry(storeValue, 0, ttlFor(storeValue)));
@@ -573,7 +572,7 @@ public class MultiLevelCache extends AbstractValueAdaptingCache {
 				return toValueWrapper(present.storeValue());
 			}
 			// corrupt bytes were there and are now deleted: store ours
-			return doPutIfAbsent(key, value);
+			return doPutIfAbsent(key, canonical, value);
 		}
 		this.statistics.put();
 		this.l1.put(canonical, toEntry(envelope, storeValue));
