@@ -1,6 +1,5 @@
 package io.github.multilevelcache.benchmarks;
 
-import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.time.ZoneOffset;
@@ -114,7 +113,8 @@ public final class BenchmarkMain {
 			for (WriteStrategy strategy : List.of(WriteStrategy.WRITE_THROUGH, WriteStrategy.WRITE_BEHIND)) {
 				WriteBehindScenario.Result result = scenario.run(strategy);
 				writeBehind.add(result);
-				progress.step("  %s: %,.0f puts/s, %.1f rows per database call, %d lost writes", strategy,
+				progress.step("  %s: %,.0f puts/s, %.1f rows per database call, %d lost writes",
+						WriteBehindScenario.propertyValue(strategy),
 						result.putsPerSecond(), result.rowsPerCall(), result.lostWrites());
 			}
 		}

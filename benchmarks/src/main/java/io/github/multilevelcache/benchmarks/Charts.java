@@ -19,7 +19,6 @@ import org.jfree.chart.renderer.category.BarRenderer;
 import org.jfree.chart.renderer.category.StandardBarPainter;
 import org.jfree.data.category.DefaultCategoryDataset;
 
-import io.github.multilevelcache.WriteStrategy;
 import io.github.multilevelcache.benchmarks.JmhScenarios.HitResult;
 
 /**
@@ -121,8 +120,7 @@ final class Charts {
 	private JFreeChart writeBehind() {
 		DefaultCategoryDataset data = new DefaultCategoryDataset();
 		for (WriteBehindScenario.Result row : this.results.writeBehind()) {
-			String name = (row.strategy() == WriteStrategy.WRITE_BEHIND) ? "write-behind" : "write-through";
-			data.addValue(row.putsPerSecond(), "accepted puts/s", name);
+			data.addValue(row.putsPerSecond(), "accepted puts/s", WriteBehindScenario.propertyValue(row.strategy()));
 		}
 		return bars("Scenario 6, hot-key writes: accepted puts/s (higher is better)", "puts/s", data);
 	}

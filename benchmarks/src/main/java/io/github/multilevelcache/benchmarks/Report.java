@@ -184,7 +184,7 @@ final class Report {
 				"rows written per put", "lost writes");
 		for (WriteBehindScenario.Result row : rows) {
 			out.append(String.format(Locale.ROOT, "| %s | %,.0f | %s | %,d | %,.1f | %.3f | %d |%n",
-					row.strategy().name().toLowerCase(Locale.ROOT).replace('_', '-'), row.putsPerSecond(),
+					WriteBehindScenario.propertyValue(row.strategy()), row.putsPerSecond(),
 					ratio(row.putsPerSecond(), base), row.databaseCalls(), row.rowsPerCall(),
 					(double) row.rowsWritten() / Math.max(1, row.puts()), row.lostWrites()));
 		}

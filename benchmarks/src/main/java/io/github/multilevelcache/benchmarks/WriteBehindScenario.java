@@ -3,6 +3,7 @@ package io.github.multilevelcache.benchmarks;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.SplittableRandom;
@@ -63,9 +64,16 @@ final class WriteBehindScenario {
 
 	}
 
+	/**
+	 * A strategy as the {@code strategy} property spells it ({@code write-behind}).
+	 */
+	static String propertyValue(WriteStrategy strategy) {
+		return strategy.name().toLowerCase(Locale.ROOT).replace('_', '-');
+	}
+
 	Result run(WriteStrategy strategy) throws InterruptedException {
 		RecordingWriter writer = new RecordingWriter(DATABASE_LATENCY);
-		String name = (strategy == WriteStrategy.WRITE_BEHIND) ? "write-behind" : "write-through";
+		String name = propertyValue(strategy);
 		List<BenchmarkInstance> instances = this.harness.start(1, ManagerKind.MULTILEVEL,
 				Map.of("viewsWriter", writer), "multilevel-cache.caches.views.strategy=" + name,
 				"multilevel-cache.caches.views.writer=viewsWriter");

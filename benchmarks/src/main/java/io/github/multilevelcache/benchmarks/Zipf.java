@@ -30,11 +30,4 @@ final class Zipf {
 		return Math.min(rank, this.cumulative.length - 1);
 	}
 
-	/**
-	 * The probability of the ranks below {@code rank} together.
-	 */
-	double headProbability(int rank) {
-		return (rank == 0) ? 0 : this.cumulative[rank - 1];
-	}
-
 }

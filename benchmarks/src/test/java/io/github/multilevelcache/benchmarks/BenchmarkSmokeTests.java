@@ -2,7 +2,6 @@ package io.github.multilevelcache.benchmarks;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Set;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
