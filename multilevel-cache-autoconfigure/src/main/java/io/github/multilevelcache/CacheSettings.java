@@ -1,9 +1,12 @@
 package io.github.multilevelcache;
 
 import java.time.Duration;
-import java.util.Objects;
 
 import org.jspecify.annotations.Nullable;
+
+import static io.github.multilevelcache.InvalidCacheSettingException.require;
+import static io.github.multilevelcache.InvalidCacheSettingException.requirePositive;
+import static io.github.multilevelcache.InvalidCacheSettingException.requireSet;
 
 /**
  * Immutable, validated settings of one {@link MultiLevelCache}. Instances are created with
@@ -41,7 +44,7 @@ public record CacheSettings(String keyPrefix, WriteStrategy strategy, L1 l1, L2 
 		@Nullable String writer) {
 
 	private static final CacheSettings DEFAULTS = new CacheSettings("", WriteStrategy.CACHE_ASIDE,
-			new L1(true, 10_000, Duration.ofMinutes(5), null), new L2(true, Duration.ofHours(1), 0.1),
+			new L1(true, 10_000, Duration.ofMinutes(5), null), new L2(true, Duration.ofHours(1), Percentage.ofPercent(10)),
 			new NullValues(true, Duration.ofSeconds(60)),
 			new Stampede(true, true, Duration.ofSeconds(30), Duration.ofSeconds(5)), new Freshness(0, 0),
 			InvalidationMode.ASYNC, new WriteBehind(100, Duration.ofMillis(500), 3, Duration.ofMillis(200),
@@ -50,18 +53,18 @@ public record CacheSettings(String keyPrefix, WriteStrategy strategy, L1 l1, L2 
 
 	/**
 	 * Validates every component.
-	 * @throws IllegalArgumentException naming the setting when a value is out of range
+	 * @throws InvalidCacheSettingException naming the setting when a value is missing or out of range
 	 */
 	public CacheSettings {
-		Objects.requireNonNull(keyPrefix, "keyPrefix must not be null");
-		Objects.requireNonNull(strategy, "strategy must not be null");
-		Objects.requireNonNull(l1, "l1 must not be null");
-		Objects.requireNonNull(l2, "l2 must not be null");
-		Objects.requireNonNull(nullValues, "nullValues must not be null");
-		Objects.requireNonNull(stampede, "stampede must not be null");
-		Objects.requireNonNull(freshness, "freshness must not be null");
-		Objects.requireNonNull(invalidationMode, "invalidationMode must not be null");
-		Objects.requireNonNull(writeBehind, "writeBehind must not be null");
+		requireSet(keyPrefix, "key-prefix");
+		requireSet(strategy, "strategy");
+		requireSet(l1, "l1");
+		requireSet(l2, "l2");
+		requireSet(nullValues, "null-values");
+		requireSet(stampede, "stampede");
+		requireSet(freshness, "freshness");
+		requireSet(invalidationMode, "invalidation.mode");
+		requireSet(writeBehind, "write-behind");
 	}
 
 	/**
@@ -124,10 +127,10 @@ public record CacheSettings(String keyPrefix, WriteStrategy strategy, L1 l1, L2 
 			@Nullable Duration expireAfterAccess) {
 
 		/**
-		 * @throws IllegalArgumentException when a value is out of range
+		 * @throws InvalidCacheSettingException when a value is out of range
 		 */
 		public L1 {
-			require(maximumSize >= 0, "l1.maximum-size must not be negative: %s", maximumSize);
+			require(maximumSize >= 0, "l1.maximum-size", maximumSize, "must be 0 or more");
 			requirePositive(expireAfterWrite, "l1.expire-after-write");
 			requirePositive(expireAfterAccess, "l1.expire-after-access");
 		}
@@ -139,16 +142,16 @@ public record CacheSettings(String keyPrefix, WriteStrategy strategy, L1 l1, L2 
 	 *
 	 * @param enabled whether L2 is used at all
 	 * @param ttl time to live of an entry in Redis, positive; {@code null} for entries that never expire
-	 * @param ttlJitter relative random spread applied to each write's TTL, from 0 to 1 ({@code 0.1} = ±10 %)
+	 * @param ttlJitter random spread applied to each write's TTL ({@code 10%} = ±10 %)
 	 */
-	public record L2(boolean enabled, @Nullable Duration ttl, double ttlJitter) {
+	public record L2(boolean enabled, @Nullable Duration ttl, Percentage ttlJitter) {
 
 		/**
-		 * @throws IllegalArgumentException when a value is out of range
+		 * @throws InvalidCacheSettingException when a value is out of range
 		 */
 		public L2 {
 			requirePositive(ttl, "l2.ttl");
-			require(ttlJitter >= 0 && ttlJitter <= 1, "l2.ttl-jitter must be between 0%% and 100%%: %s", ttlJitter);
+			requireSet(ttlJitter, "l2.ttl-jitter");
 		}
 
 	}
@@ -163,10 +166,10 @@ public record CacheSettings(String keyPrefix, WriteStrategy strategy, L1 l1, L2 
 	public record NullValues(boolean enabled, Duration ttl) {
 
 		/**
-		 * @throws IllegalArgumentException when a value is out of range
+		 * @throws InvalidCacheSettingException when a value is out of range
 		 */
 		public NullValues {
-			Objects.requireNonNull(ttl, "null-values.ttl must not be null");
+			requireSet(ttl, "null-values.ttl");
 			requirePositive(ttl, "null-values.ttl");
 		}
 
@@ -177,19 +180,22 @@ public record CacheSettings(String keyPrefix, WriteStrategy strategy, L1 l1, L2 
 	 *
 	 * @param local whether concurrent misses on one key in this JVM wait for a single loader
 	 * ({@code get(key, loader)}, i.e. {@code @Cacheable(sync = true)})
-	 * @param distributed whether a miss takes a lease (lock) in Redis so that one instance loads
-	 * @param lockLease how long a lease lasts unless its holder renews it, positive
+	 * @param distributed whether a {@code get(key, loader)} miss waits for another instance that holds the
+	 * key's lease (loading it) instead of loading too; every miss takes a lease or a fill guard either way, which
+	 * is what keeps a value loaded before a concurrent write from being stored after it
+	 * @param lockLease how long a lease or fill guard lasts unless its holder renews it, positive; a fill that
+	 * comes later is not stored
 	 * @param waitTimeout how long other instances wait for the lease holder's value before loading themselves,
 	 * positive
 	 */
 	public record Stampede(boolean local, boolean distributed, Duration lockLease, Duration waitTimeout) {
 
 		/**
-		 * @throws IllegalArgumentException when a value is out of range
+		 * @throws InvalidCacheSettingException when a value is out of range
 		 */
 		public Stampede {
-			Objects.requireNonNull(lockLease, "stampede.lock-lease must not be null");
-			Objects.requireNonNull(waitTimeout, "stampede.wait-timeout must not be null");
+			requireSet(lockLease, "stampede.lock-lease");
+			requireSet(waitTimeout, "stampede.wait-timeout");
 			requirePositive(lockLease, "stampede.lock-lease");
 			requirePositive(waitTimeout, "stampede.wait-timeout");
 		}
@@ -207,13 +213,14 @@ public record CacheSettings(String keyPrefix, WriteStrategy strategy, L1 l1, L2 
 	public record Freshness(double refreshAheadRatio, double earlyExpirationBeta) {
 
 		/**
-		 * @throws IllegalArgumentException when a value is out of range
+		 * @throws InvalidCacheSettingException when a value is out of range
 		 */
 		public Freshness {
-			require(refreshAheadRatio >= 0 && refreshAheadRatio < 1, "refresh-ahead.ratio must be from 0 to below 1: %s",
-					refreshAheadRatio);
-			require(earlyExpirationBeta >= 0 && !Double.isInfinite(earlyExpirationBeta),
-					"early-expiration.beta must be 0 or more: %s", earlyExpirationBeta);
+			require(refreshAheadRatio >= 0 && refreshAheadRatio < 1, "refresh-ahead.ratio", refreshAheadRatio,
+					"must be from 0 (off) to below 1, e.g. 0.8 to reload entries older than 80% of their TTL");
+			require(earlyExpirationBeta >= 0 && !Double.isInfinite(earlyExpirationBeta)
+					&& !Double.isNaN(earlyExpirationBeta), "early-expiration.beta", earlyExpirationBeta,
+					"must be 0 (off) or more, e.g. 1.0");
 		}
 
 	}
@@ -233,32 +240,20 @@ public record CacheSettings(String keyPrefix, WriteStrategy strategy, L1 l1, L2 
 			int queueCapacity, Duration offerTimeout, boolean durable) {
 
 		/**
-		 * @throws IllegalArgumentException when a value is out of range
+		 * @throws InvalidCacheSettingException when a value is out of range
 		 */
 		public WriteBehind {
-			require(batchSize >= 1, "write-behind.batch-size must be at least 1: %s", batchSize);
-			require(maxRetries >= 0, "write-behind.max-retries must not be negative: %s", maxRetries);
-			require(queueCapacity >= 1, "write-behind.queue-capacity must be at least 1: %s", queueCapacity);
-			Objects.requireNonNull(flushInterval, "write-behind.flush-interval must not be null");
-			Objects.requireNonNull(retryBackoff, "write-behind.retry-backoff must not be null");
-			Objects.requireNonNull(offerTimeout, "write-behind.offer-timeout must not be null");
+			require(batchSize >= 1, "write-behind.batch-size", batchSize, "must be at least 1");
+			require(maxRetries >= 0, "write-behind.max-retries", maxRetries, "must be 0 or more");
+			require(queueCapacity >= 1, "write-behind.queue-capacity", queueCapacity, "must be at least 1");
+			requireSet(flushInterval, "write-behind.flush-interval");
+			requireSet(retryBackoff, "write-behind.retry-backoff");
+			requireSet(offerTimeout, "write-behind.offer-timeout");
 			requirePositive(flushInterval, "write-behind.flush-interval");
 			requirePositive(retryBackoff, "write-behind.retry-backoff");
 			requirePositive(offerTimeout, "write-behind.offer-timeout");
 		}
 
-	}
-
-	static void requirePositive(@Nullable Duration duration, String name) {
-		if (duration != null) {
-			require(!duration.isNegative() && !duration.isZero(), "%s must be positive: %s", name, duration);
-		}
-	}
-
-	private static void require(boolean condition, String template, Object... args) {
-		if (!condition) {
-			throw new IllegalArgumentException(String.format(java.util.Locale.ROOT, template, args));
-		}
 	}
 
 }

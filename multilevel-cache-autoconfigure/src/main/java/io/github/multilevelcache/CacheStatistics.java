@@ -1,12 +1,17 @@
 package io.github.multilevelcache;
 
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongConsumer;
+
+import org.jspecify.annotations.Nullable;
 
 /**
- * Counters of one {@link MultiLevelCache} for the levels that Caffeine's own statistics do not cover. All
- * counters only grow; they are safe to read from any thread.
+ * Counters of one {@link MultiLevelCache}, per level. All counters only grow (the L1 size excepted); they are
+ * safe to read from any thread and cost a {@link LongAdder} increment to keep.
  */
 public final class CacheStatistics {
+
+	private final LocalLevel l1;
 
 	private final LongAdder l2Hits = new LongAdder();
 
@@ -20,9 +25,15 @@ public final class CacheStatistics {
 
 	private final LongAdder puts = new LongAdder();
 
+	private final LongAdder fills = new LongAdder();
+
+	private final LongAdder fillsLost = new LongAdder();
+
 	private final LongAdder evictions = new LongAdder();
 
 	private final LongAdder corruptValues = new LongAdder();
+
+	private final LongAdder unstorableValues = new LongAdder();
 
 	private final LongAdder l2Errors = new LongAdder();
 
@@ -46,20 +57,26 @@ public final class CacheStatistics {
 
 	private final LongAdder earlyRecomputes = new LongAdder();
 
-	void l2Hit() {
+	private final LongAdder rememberedWrites = new LongAdder();
+
+	private volatile @Nullable LongConsumer loadListener;
+
+	CacheStatistics(LocalLevel l1) {
+		this.l1 = l1;
+	}
+
+	void countL2Hit() {
 		this.l2Hits.increment();
 	}
 
-	void l2Miss() {
+	void countL2Miss() {
 		this.l2Misses.increment();
 	}
 
-	private volatile java.util.function.@org.jspecify.annotations.Nullable LongConsumer loadListener;
-
-	void load(long nanos, boolean success) {
+	void countLoad(long nanos, boolean success) {
 		(success ? this.loads : this.loadFailures).increment();
 		this.loadNanos.add(nanos);
-		java.util.function.LongConsumer listener = this.loadListener;
+		LongConsumer listener = this.loadListener;
 		if (listener != null) {
 			listener.accept(nanos);
 		}
@@ -69,23 +86,31 @@ public final class CacheStatistics {
 	 * Registers a consumer of every loader call's duration in nanoseconds (metrics record it into a timer).
 	 * @param listener the consumer, {@code null} to remove it
 	 */
-	public void onLoad(java.util.function.@org.jspecify.annotations.Nullable LongConsumer listener) {
+	public void onLoad(@Nullable LongConsumer listener) {
 		this.loadListener = listener;
 	}
 
-	void put() {
+	void countPut() {
 		this.puts.increment();
 	}
 
-	void eviction() {
+	void countFill(boolean stored) {
+		(stored ? this.fills : this.fillsLost).increment();
+	}
+
+	void countEviction() {
 		this.evictions.increment();
 	}
 
-	void corruptValue() {
+	void countCorrupt() {
 		this.corruptValues.increment();
 	}
 
-	void l2Error() {
+	void countUnstorable() {
+		this.unstorableValues.increment();
+	}
+
+	void countL2Error() {
 		this.l2Errors.increment();
 	}
 
@@ -93,16 +118,12 @@ public final class CacheStatistics {
 		this.lockAcquired.increment();
 	}
 
-	void countLockWaits() {
+	void countLockWait(long nanos, boolean timedOut) {
 		this.lockWaits.increment();
-	}
-
-	void countLockWaitTimeouts() {
-		this.lockWaitTimeouts.increment();
-	}
-
-	void lockWaited(long nanos) {
 		this.lockWaitNanos.add(nanos);
+		if (timedOut) {
+			this.lockWaitTimeouts.increment();
+		}
 	}
 
 	void countLeaseLost() {
@@ -125,8 +146,32 @@ public final class CacheStatistics {
 		this.refreshed.increment();
 	}
 
-	void countEarlyRecomputes() {
+	void countEarlyRecompute() {
 		this.earlyRecomputes.increment();
+	}
+
+	void countRemembered() {
+		this.rememberedWrites.increment();
+	}
+
+	/** @return lookups answered by L1 */
+	public long l1Hits() {
+		return this.l1.hits();
+	}
+
+	/** @return lookups L1 could not answer */
+	public long l1Misses() {
+		return this.l1.misses();
+	}
+
+	/** @return approximate number of L1 entries */
+	public long l1Size() {
+		return this.l1.estimatedSize();
+	}
+
+	/** @return L1 entries evicted by size or expiry */
+	public long l1Evictions() {
+		return this.l1.evictions();
 	}
 
 	/** @return lookups answered by Redis */
@@ -134,12 +179,12 @@ public final class CacheStatistics {
 		return this.l2Hits.sum();
 	}
 
-	/** @return lookups Redis could not answer */
+	/** @return lookups Redis could not answer (a miss in both levels) */
 	public long l2Misses() {
 		return this.l2Misses.sum();
 	}
 
-	/** @return successful loader calls */
+	/** @return successful loader calls ({@code get(key, loader)} and refreshes) */
 	public long loads() {
 		return this.loads.sum();
 	}
@@ -159,22 +204,45 @@ public final class CacheStatistics {
 		return this.puts.sum();
 	}
 
-	/** @return keys removed by {@code evict}/{@code evictIfPresent} */
+	/** @return fills (a {@code put} that follows a miss of the key, as plain {@code @Cacheable} does) stored */
+	public long fills() {
+		return this.fills.sum();
+	}
+
+	/**
+	 * @return fills not stored because the key was written, evicted or filled by someone else since the miss
+	 * (the value that was there instead, if any, went to L1)
+	 */
+	public long fillsLost() {
+		return this.fillsLost.sum();
+	}
+
+	/** @return {@code evict}/{@code evictIfPresent} calls */
 	public long evictions() {
 		return this.evictions.sum();
 	}
 
-	/** @return undecodable or disallowed values found in Redis (each treated as a miss and deleted) */
+	/** @return undecodable or disallowed values found in Redis (each treated as a miss) */
 	public long corruptValues() {
 		return this.corruptValues.sum();
 	}
 
-	/** @return Redis calls that failed (each answered from L1 or the loader instead) */
+	/** @return values whose type the serializer refused: kept in L1 only */
+	public long unstorableValues() {
+		return this.unstorableValues.sum();
+	}
+
+	/** @return Redis calls that failed, timed out or were refused (each answered from L1 or the loader) */
 	public long l2Errors() {
 		return this.l2Errors.sum();
 	}
 
-	/** @return leases taken by this instance on an L2 miss */
+	/** @return writes that could not reach Redis and were remembered, to be evicted everywhere on recovery */
+	public long rememberedWrites() {
+		return this.rememberedWrites.sum();
+	}
+
+	/** @return leases taken by this instance on a Redis miss of {@code get(key, loader)} */
 	public long lockAcquired() {
 		return this.lockAcquired.sum();
 	}

@@ -1,6 +1,7 @@
 package io.github.multilevelcache;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
@@ -8,44 +9,57 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
-import java.util.function.Consumer;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiFunction;
+import java.util.function.Consumer;
 import java.util.function.DoubleSupplier;
+import java.util.function.Function;
 
 import com.github.benmanes.caffeine.cache.Ticker;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.DisposableBean;
+import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.cache.CacheManager;
 import org.springframework.core.convert.ConversionService;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.util.Assert;
 
 import io.github.multilevelcache.invalidation.InvalidationPublisher;
-import io.github.multilevelcache.l1.L1Cache;
-import io.github.multilevelcache.l2.CacheValueSerializer;
-import io.github.multilevelcache.l2.JacksonCacheValueSerializer;
-import io.github.multilevelcache.l2.RedisL2;
-import io.github.multilevelcache.resilience.CircuitBreakingRedisL2;
-import io.github.multilevelcache.resilience.RememberedEvictions;
-import io.github.multilevelcache.resilience.ResilienceSettings;
-import io.github.multilevelcache.stampede.StampedeSupport;
+import io.github.multilevelcache.invalidation.InvalidationPublisher.Operation;
+import io.github.multilevelcache.invalidation.InvalidationTargets;
+import io.github.multilevelcache.serialization.CacheValueSerializer;
+import io.github.multilevelcache.serialization.JacksonCacheValueSerializer;
 import io.github.multilevelcache.write.CacheWriter;
 import io.github.multilevelcache.write.DeadLetterHandler;
+import io.github.multilevelcache.write.MissingCacheWriterException;
+import io.github.multilevelcache.write.WriteBehindStatistics;
 import io.github.multilevelcache.write.WriteStrategies;
+import io.github.multilevelcache.write.WriteStrategyHandler;
 
 /**
  * A {@link CacheManager} of {@link MultiLevelCache}s (Caffeine over Redis), in the mould of Spring's
- * {@code CaffeineCacheManager}: caches are created on first use with the default settings unless the
- * manager is static ({@link Builder#dynamic(boolean) dynamic(false)}), in which case only the configured
- * caches exist and {@link #getCache(String)} returns {@code null} for any other name. Thread-safe; each
- * cache is created once.
+ * {@code CaffeineCacheManager}: caches are created on first use with the default settings unless the manager
+ * is static ({@link Builder#dynamic(boolean) dynamic(false)}), in which case only the configured caches exist
+ * and {@link #getCache(String)} returns {@code null} for any other name. Thread-safe; each cache is created
+ * once.
+ * <p>
+ * The manager owns what its caches share: one Redis level with its timeout and circuit breaker, the repair of
+ * writes Redis missed (G11: once Redis answers again, every remembered key is deleted in Redis and evicted from
+ * every L1, and after a breaker outage every L1 is cleared, before normal service resumes), and the
+ * background threads, which start on first use and stop with {@link #destroy()}.
  */
-public class MultiLevelCacheManager implements CacheManager, DisposableBean {
+public class MultiLevelCacheManager implements CacheManager, SmartInitializingSingleton, DisposableBean {
 
-	private static final java.time.Duration RECOVERY_PROBE_INTERVAL = java.time.Duration.ofMillis(100);
+	private static final Duration PROBE_INTERVAL = Duration.ofMillis(200);
+
+	private static final int KEYS_PER_MESSAGE = 512;
 
 	private final ConcurrentMap<String, MultiLevelCache> caches = new ConcurrentHashMap<>();
 
@@ -55,7 +69,9 @@ public class MultiLevelCacheManager implements CacheManager, DisposableBean {
 
 	private final boolean dynamic;
 
-	private final RedisL2 l2;
+	private final RedisLevel l2;
+
+	private final L2Commands commands;
 
 	private final CacheValueSerializer serializer;
 
@@ -65,11 +81,17 @@ public class MultiLevelCacheManager implements CacheManager, DisposableBean {
 
 	private final Clock clock;
 
-	private final List<Consumer<MultiLevelCache>> cacheListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+	private final DoubleSupplier random;
 
-	private volatile InvalidationPublisher publisher;
+	private final InvalidationPublisher publisher;
 
-	private final StampedeSupport stampede;
+	private final CacheTasks tasks = new CacheTasks();
+
+	private final Leases leases;
+
+	private final Coherence coherence;
+
+	private final Transactions transactions;
 
 	private final ResilienceSettings resilience;
 
@@ -79,49 +101,62 @@ public class MultiLevelCacheManager implements CacheManager, DisposableBean {
 
 	private final @Nullable RedisConnectionFactory connectionFactory;
 
-	protected MultiLevelCacheManager(Builder builder) {
+	private final String instanceId;
+
+	private final Set<String> refusedTypes = ValueCodec.refusedTypesRegistry();
+
+	private final List<Consumer<MultiLevelCache>> cacheListeners = new CopyOnWriteArrayList<>();
+
+	private final AtomicBoolean probing = new AtomicBoolean();
+
+	private final InvalidationTargets targets = new Targets();
+
+	private MultiLevelCacheManager(Builder builder, L2Commands commands) {
 		this.defaults = builder.defaults;
 		this.configured = Collections.unmodifiableMap(new LinkedHashMap<>(builder.configured));
 		this.dynamic = builder.dynamic;
 		this.resilience = (builder.resilience != null) ? builder.resilience : ResilienceSettings.defaults();
-		this.l2 = builder.createL2();
-		if (this.l2 instanceof CircuitBreakingRedisL2 breaker) {
-			breaker.onRecovery(() -> getCaches().forEach(MultiLevelCache::recover));
-		}
-		this.serializer = builder.serializer;
+		this.serializer = (builder.serializer != null) ? builder.serializer : new JacksonCacheValueSerializer(Set.of());
 		this.conversionService = builder.conversionService;
 		this.ticker = builder.ticker;
 		this.clock = builder.clock;
+		this.random = builder.random;
 		this.publisher = builder.publisher;
-		this.stampede = new StampedeSupport(builder.random);
 		this.writers = builder.writers;
-		this.connectionFactory = builder.connectionFactory;
 		this.deadLetters = builder.deadLetters;
-		// evictions that could not reach Redis are replayed as soon as it answers again
-		this.stampede.schedule(() -> getCaches().stream()
-			.filter(MultiLevelCache::hasRememberedEvictions)
-			.forEach(MultiLevelCache::recover), RECOVERY_PROBE_INTERVAL);
-		this.configured.keySet().forEach(this::getCache);
+		this.connectionFactory = builder.connectionFactory;
+		this.instanceId = builder.instanceId;
+		this.leases = new Leases(this.instanceId, this.tasks);
+		this.coherence = (this.publisher != InvalidationPublisher.NONE) ? Coherence.awaitingSubscription()
+				: Coherence.standalone();
+		this.transactions = new Transactions(builder.transactionAware);
+		Availability availability = (builder.resilience != null)
+				? new CircuitBreakerAvailability(this.resilience, this.tasks::execute, this::recoverAfterOutage)
+				: Availability.always();
+		this.l2 = new RedisLevel(commands, availability, this.resilience.l2Timeout());
+		this.commands = commands;
 	}
 
 	/**
-	 * Starts a builder over Boot's (or any) connection factory.
-	 * @param connectionFactory the Redis connection factory, must not be {@code null}
+	 * Starts a builder over Boot's Lettuce connection factory.
+	 * @param connectionFactory the Redis connection factory, must be a {@link LettuceConnectionFactory}
 	 * @return a new builder
+	 * @throws IllegalArgumentException when the factory is not Lettuce's
 	 */
 	public static Builder builder(RedisConnectionFactory connectionFactory) {
 		Assert.notNull(connectionFactory, "ConnectionFactory must not be null");
-		return new Builder(null, connectionFactory);
+		Assert.isInstanceOf(LettuceConnectionFactory.class, connectionFactory,
+				"multilevel-cache needs Lettuce (Spring Boot's default Redis client; set "
+						+ "'spring.data.redis.client-type=lettuce'), not ");
+		LettuceConnectionFactory lettuce = (LettuceConnectionFactory) connectionFactory;
+		return new Builder((timeout) -> new LettuceL2Commands(lettuce, timeout), connectionFactory);
 	}
 
 	/**
-	 * Starts a builder over a custom {@link RedisL2}.
-	 * @param l2 Redis access, must not be {@code null}
-	 * @return a new builder
+	 * Starts a builder over another implementation of the Redis commands (tests use an in-memory one).
 	 */
-	public static Builder builder(RedisL2 l2) {
-		Assert.notNull(l2, "RedisL2 must not be null");
-		return new Builder(l2, null);
+	static Builder builder(L2Commands commands) {
+		return new Builder((timeout) -> commands, null);
 	}
 
 	@Override
@@ -181,8 +216,41 @@ public class MultiLevelCacheManager implements CacheManager, DisposableBean {
 	}
 
 	/**
+	 * The id of this instance: it prefixes the tokens of its leases, names its write-behind journals, and is
+	 * the sender id of its invalidation messages.
+	 * @return the instance id
+	 */
+	public String getInstanceId() {
+		return this.instanceId;
+	}
+
+	/**
+	 * Whether calls reach Redis now (the circuit breaker is closed or half open and no recovery runs).
+	 * @return {@code false} while the cache runs degraded on L1 and loaders
+	 */
+	public boolean isRedisAvailable() {
+		return this.l2.availability().isAvailable();
+	}
+
+	/**
+	 * The state of the circuit breaker in front of Redis.
+	 * @return {@code CLOSED}, {@code OPEN}, {@code HALF_OPEN} or {@code RECOVERING}
+	 */
+	public String getRedisState() {
+		return this.l2.availability().state();
+	}
+
+	/**
+	 * Redis calls refused without touching Redis (breaker open or recovery running) since start-up.
+	 * @return the count
+	 */
+	public long getRefusedRedisCalls() {
+		return this.l2.availability().refusedCalls();
+	}
+
+	/**
 	 * Registers a callback run for every cache already created and every cache created later (used to bind
-	 * metrics and invalidation to dynamic caches).
+	 * metrics to dynamic caches).
 	 * @param listener the callback
 	 */
 	public void onCacheCreated(Consumer<MultiLevelCache> listener) {
@@ -191,18 +259,16 @@ public class MultiLevelCacheManager implements CacheManager, DisposableBean {
 	}
 
 	/**
-	 * Sets how caches tell other instances about changes; applies to caches created afterwards, so call it
-	 * before first use (the auto-configuration does).
-	 * @param publisher the publisher
+	 * What an invalidation bus acts on: the L1s of this manager's caches and their coherence gate.
+	 * @return the targets
 	 */
-	public void setInvalidationPublisher(InvalidationPublisher publisher) {
-		this.publisher = publisher;
+	public InvalidationTargets invalidationTargets() {
+		return this.targets;
 	}
 
 	/**
 	 * Clears every cache (both levels, cluster-wide) and forgets dynamically created ones.
 	 */
-	@Override
 	public void resetCaches() {
 		for (MultiLevelCache cache : getCaches()) {
 			cache.clear();
@@ -213,29 +279,30 @@ public class MultiLevelCacheManager implements CacheManager, DisposableBean {
 	}
 
 	/**
-	 * The Redis access shared by this manager's caches (a {@code CircuitBreakingRedisL2} when resilience is
-	 * configured, as the auto-configuration does).
-	 * @return the L2 access
+	 * Connects to Redis and loads the cache's scripts before the application takes traffic, waiting at most
+	 * two seconds (nothing fails when Redis is down: the first calls then run degraded).
 	 */
-	public RedisL2 getRedisL2() {
-		return this.l2;
+	@Override
+	public void afterSingletonsInstantiated() {
+		try {
+			this.commands.warmUp().get(2, java.util.concurrent.TimeUnit.SECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+		catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException ex) {
+			// best effort
+		}
 	}
 
 	/**
-	 * Lease, watchdog and refresh-ahead support shared by this manager's caches.
-	 * @return the stampede support
-	 */
-	public StampedeSupport getStampedeSupport() {
-		return this.stampede;
-	}
-
-	/**
-	 * Stops the lease watchdog and the refresh-ahead executor.
+	 * Flushes every write-behind queue and stops background work; the caches keep working without their
+	 * background threads.
 	 */
 	@Override
 	public void destroy() {
 		closeWriters();
-		this.stampede.close();
+		this.tasks.close();
 	}
 
 	/**
@@ -246,41 +313,157 @@ public class MultiLevelCacheManager implements CacheManager, DisposableBean {
 		getCaches().forEach((cache) -> cache.getWriteStrategy().close());
 	}
 
-	/**
-	 * Creates a cache; override to decorate caches.
-	 * @param name the cache name
-	 * @return the new cache
-	 */
-	protected MultiLevelCache createCache(String name) {
+	private MultiLevelCache createCache(String name) {
 		CacheSettings settings = settingsFor(name);
-		L1Cache l1 = new L1Cache(settings.l1(), settings.nullValues().ttl(), this.ticker);
-		MultiLevelCache cache = new MultiLevelCache(name, settings, l1, this.l2, this.serializer,
-				this.conversionService, new DeferredPublisher(), this.clock, this.stampede,
-				new RememberedEvictions(this.resilience.maxRememberedEvictions()));
-		CacheWriter<?, ?> writer = (settings.strategy() != WriteStrategy.CACHE_ASIDE) ? this.writers.apply(name, settings)
-				: null;
-		WriteStrategies.JournalSupport journal = (this.connectionFactory != null) ? new WriteStrategies.JournalSupport(
-				this.connectionFactory, this.serializer, this.stampede.instanceId(), cache::l2WriteTime) : null;
-		cache.setWriteStrategy(WriteStrategies.create(name, settings, writer, this.deadLetters,
-				cache.getWriteBehindStatistics(), journal));
+		LocalLevel l1 = new LocalLevel(settings.l1(), settings.nullValues().ttl(), this.ticker, this.clock::millis,
+				this.coherence);
+		CacheKeys keys = new CacheKeys(settings.keyPrefix(), name, this.conversionService);
+		CacheStatistics statistics = new CacheStatistics(l1);
+		ErrorLog errors = new ErrorLog(name, statistics);
+		ValueCodec codec = new ValueCodec(name, settings, this.serializer, this.clock, statistics, this.refusedTypes);
+		LoadPath loads = new LoadPath(settings, l1, this.l2, codec, statistics, this.leases, errors,
+				this.transactions);
+		Outage outage = new Outage(this.resilience.maxRememberedEvictions());
+		WriteBehindStatistics writeBehindStatistics = new WriteBehindStatistics();
+		WriteStrategyHandler strategy = writeStrategy(name, settings, writeBehindStatistics,
+				(key) -> loads.l2WriteTime(keys.canonical(key)));
+		WritePath writes = new WritePath(name, settings, keys, l1, this.l2, codec, this.publisher, outage, statistics,
+				errors, this.transactions, strategy);
+		Freshness freshness = new Freshness(settings, l1, this.l2, codec, loads, statistics, this.leases, this.tasks,
+				errors, this.random, this.clock);
+		MultiLevelCache cache = new MultiLevelCache(name, settings, keys, l1, statistics, loads, writes, freshness,
+				outage, writeBehindStatistics);
+		strategy.start();
+		startProbe();
 		this.cacheListeners.forEach((listener) -> listener.accept(cache));
 		return cache;
 	}
 
+	private WriteStrategyHandler writeStrategy(String name, CacheSettings settings,
+			WriteBehindStatistics statistics, java.util.function.ToLongFunction<Object> cachedWriteTime) {
+		if (settings.strategy() == WriteStrategy.CACHE_ASIDE) {
+			return WriteStrategyHandler.CACHE_ASIDE;
+		}
+		CacheWriter<?, ?> writer = this.writers.apply(name, settings);
+		WriteStrategies.JournalSupport journal = (this.connectionFactory != null) ? new WriteStrategies.JournalSupport(
+				this.connectionFactory, this.serializer, this.instanceId, cachedWriteTime, this.resilience.l2Timeout())
+				: null;
+		return WriteStrategies.create(name, settings, writer, this.deadLetters, statistics, journal);
+	}
+
 	/**
-	 * Resolves the manager's current publisher at publication time, so the publisher can be set after caches
-	 * exist.
+	 * Repairs, while the breaker stays closed, writes that timed out or failed without opening it: every
+	 * probe interval, while any is remembered.
 	 */
-	private final class DeferredPublisher implements InvalidationPublisher {
+	private void startProbe() {
+		if (this.probing.compareAndSet(false, true)) {
+			this.tasks.every(PROBE_INTERVAL, () -> {
+				if (this.l2.availability().isAvailable()) {
+					for (MultiLevelCache cache : getCaches()) {
+						if (cache.hasRememberedWrites()) {
+							repair(cache, this.l2::call, true);
+						}
+					}
+				}
+			});
+		}
+	}
+
+	/**
+	 * Runs when the circuit breaker closes after an outage, while every other Redis call is refused.
+	 * @return whether every remembered write was repaired
+	 */
+	private boolean recoverAfterOutage() {
+		boolean repaired = true;
+		for (MultiLevelCache cache : getCaches()) {
+			repaired &= repair(cache, this.l2::callForRecovery, false);
+		}
+		getCaches().forEach((cache) -> cache.l1().invalidateAll());
+		return repaired;
+	}
+
+	/**
+	 * Deletes a cache's remembered keys in Redis (or clears it) and tells the other instances.
+	 * @param evictLocally whether to drop the keys from this instance's L1 too (not needed when every L1 is
+	 * cleared afterwards)
+	 */
+	private boolean repair(MultiLevelCache cache, Function<Function<L2Commands, CompletableFuture<Long>>,
+			CompletableFuture<Long>> redis, boolean evictLocally) {
+		Outage.Snapshot snapshot = cache.outage().snapshot();
+		try {
+			if (snapshot.clearAll()) {
+				String pattern = cache.keys().pattern();
+				this.l2.await(this.publisher
+					.publish(cache.getName(), Operation.CLEAR, List.of(),
+							(message) -> redis.apply((commands) -> commands.clear(pattern, message)))
+					.written());
+				if (evictLocally) {
+					cache.l1().invalidateAll();
+				}
+			}
+			List<String> keys = snapshot.keys();
+			for (int start = 0; start < keys.size(); start += KEYS_PER_MESSAGE) {
+				List<String> chunk = keys.subList(start, Math.min(keys.size(), start + KEYS_PER_MESSAGE));
+				List<CompletableFuture<Long>> deletes = new ArrayList<>(chunk.size());
+				for (String key : chunk) {
+					deletes.add(redis.apply((commands) -> commands.delete(LoadPath.bytes(key), null)));
+				}
+				for (CompletableFuture<Long> delete : deletes) {
+					this.l2.await(delete);
+				}
+				this.l2.await(this.publisher.publish(cache.getName(), Operation.EVICT, List.copyOf(chunk),
+						(message) -> (message != null) ? redis.apply((commands) -> commands.publish(message))
+								: CompletableFuture.completedFuture(0L))
+					.written());
+				if (evictLocally) {
+					chunk.forEach(cache.l1()::invalidate);
+				}
+			}
+			cache.outage().repaired(snapshot);
+			return true;
+		}
+		catch (L2Failure ex) {
+			// Redis is still unreachable: everything stays remembered and L1 keeps serving
+			return false;
+		}
+	}
+
+	/**
+	 * The L1s of this manager's caches, as the invalidation bus sees them.
+	 */
+	private final class Targets implements InvalidationTargets {
 
 		@Override
-		public void keysChanged(String cacheName, Operation operation, Collection<String> keys) {
-			MultiLevelCacheManager.this.publisher.keysChanged(cacheName, operation, keys);
+		public void invalidate(String cacheName, Collection<String> keys) {
+			MultiLevelCache cache = getExistingCache(cacheName);
+			if (cache != null) {
+				keys.forEach(cache.l1()::invalidate);
+			}
 		}
 
 		@Override
-		public void cacheCleared(String cacheName) {
-			MultiLevelCacheManager.this.publisher.cacheCleared(cacheName);
+		public void invalidateCache(String cacheName) {
+			MultiLevelCache cache = getExistingCache(cacheName);
+			if (cache != null) {
+				cache.l1().invalidateAll();
+			}
+		}
+
+		@Override
+		public void invalidateAll() {
+			getCaches().forEach((cache) -> cache.l1().invalidateAll());
+		}
+
+		@Override
+		public void subscribed() {
+			if (MultiLevelCacheManager.this.coherence.subscribed()) {
+				invalidateAll();
+			}
+		}
+
+		@Override
+		public void unsubscribed() {
+			MultiLevelCacheManager.this.coherence.unsubscribed();
 		}
 
 	}
@@ -290,7 +473,7 @@ public class MultiLevelCacheManager implements CacheManager, DisposableBean {
 	 */
 	public static final class Builder {
 
-		private final @Nullable RedisL2 l2;
+		private final Function<Duration, L2Commands> commands;
 
 		private final @Nullable RedisConnectionFactory connectionFactory;
 
@@ -318,14 +501,19 @@ public class MultiLevelCacheManager implements CacheManager, DisposableBean {
 
 		private DeadLetterHandler deadLetters = WriteStrategies.loggingDeadLetterHandler();
 
-		private Builder(@Nullable RedisL2 l2, @Nullable RedisConnectionFactory connectionFactory) {
-			this.l2 = l2;
+		private boolean transactionAware;
+
+		private String instanceId = UUID.randomUUID().toString();
+
+		private Builder(Function<Duration, L2Commands> commands,
+				@Nullable RedisConnectionFactory connectionFactory) {
+			this.commands = commands;
 			this.connectionFactory = connectionFactory;
 		}
 
 		/**
-		 * Protects every Redis call with a per-operation timeout and a circuit breaker (the auto-configuration
-		 * always does; without it calls wait for the connection's own timeout).
+		 * Protects every Redis call with a circuit breaker (the auto-configuration always does). Without it every
+		 * call is still bounded by the default 200 ms timeout, but a failing Redis is tried on every call.
 		 * @param resilience the settings
 		 * @return this builder
 		 */
@@ -333,18 +521,6 @@ public class MultiLevelCacheManager implements CacheManager, DisposableBean {
 			Assert.notNull(resilience, "ResilienceSettings must not be null");
 			this.resilience = resilience;
 			return this;
-		}
-
-		private RedisL2 createL2() {
-			if (this.l2 != null) {
-				return this.l2;
-			}
-			Assert.state(this.connectionFactory != null, "No connection factory");
-			if (this.resilience == null) {
-				return RedisL2.create(this.connectionFactory);
-			}
-			return new CircuitBreakingRedisL2(RedisL2.create(this.connectionFactory, this.resilience.l2Timeout()),
-					this.resilience);
 		}
 
 		/**
@@ -404,13 +580,38 @@ public class MultiLevelCacheManager implements CacheManager, DisposableBean {
 		}
 
 		/**
-		 * How caches tell other instances about changes; defaults to {@link InvalidationPublisher#NONE}.
+		 * How caches tell other instances about changes; defaults to {@link InvalidationPublisher#NONE}. With a
+		 * publisher, L1 stays unused until the publisher reports its first subscription through
+		 * {@link MultiLevelCacheManager#invalidationTargets()} (or that it cannot subscribe).
 		 * @param publisher the publisher
 		 * @return this builder
 		 */
 		public Builder invalidationPublisher(InvalidationPublisher publisher) {
 			Assert.notNull(publisher, "InvalidationPublisher must not be null");
 			this.publisher = publisher;
+			return this;
+		}
+
+		/**
+		 * Whether {@code put}, {@code evict} and {@code clear} inside a Spring-managed transaction wait for its
+		 * commit, as with {@code RedisCacheManager.builder().transactionAware()} (default {@code false}; the
+		 * auto-configuration turns it on when the application has a transaction manager).
+		 * @param transactionAware the flag
+		 * @return this builder
+		 */
+		public Builder transactionAware(boolean transactionAware) {
+			this.transactionAware = transactionAware;
+			return this;
+		}
+
+		/**
+		 * The id of this instance (default: a random UUID); share it with the invalidation bus.
+		 * @param instanceId the id
+		 * @return this builder
+		 */
+		public Builder instanceId(String instanceId) {
+			Assert.hasText(instanceId, "Instance id must not be empty");
+			this.instanceId = instanceId;
 			return this;
 		}
 
@@ -437,8 +638,8 @@ public class MultiLevelCacheManager implements CacheManager, DisposableBean {
 		}
 
 		/**
-		 * Finds the {@link CacheWriter} of a write-through or write-behind cache (the auto-configuration looks
-		 * up the bean named by {@code multilevel-cache.caches.<name>.writer}).
+		 * Finds the {@link CacheWriter} of a write-through or write-behind cache (the auto-configuration looks up
+		 * the bean named by {@code multilevel-cache.caches.<name>.writer}).
 		 * @param writers cache name and settings → writer, or {@code null} when there is none
 		 * @return this builder
 		 */
@@ -473,12 +674,26 @@ public class MultiLevelCacheManager implements CacheManager, DisposableBean {
 		/**
 		 * Builds the manager and creates every configured cache.
 		 * @return the manager
+		 * @throws MissingCacheWriterException when a write-through or write-behind cache, or the defaults of a
+		 * dynamic manager, have no writer
 		 */
 		public MultiLevelCacheManager build() {
-			if (this.serializer == null) {
-				this.serializer = new JacksonCacheValueSerializer(Set.of());
+			if (this.dynamic && this.defaults.strategy() != WriteStrategy.CACHE_ASIDE
+					&& this.writers.apply("", this.defaults) == null) {
+				throw new MissingCacheWriterException(null, this.defaults.strategy(), this.defaults.writer());
 			}
-			return new MultiLevelCacheManager(this);
+			for (Map.Entry<String, CacheSettings> cache : this.configured.entrySet()) {
+				CacheSettings settings = cache.getValue();
+				if (settings.strategy() != WriteStrategy.CACHE_ASIDE
+						&& this.writers.apply(cache.getKey(), settings) == null) {
+					throw new MissingCacheWriterException(cache.getKey(), settings.strategy(), settings.writer());
+				}
+			}
+			ResilienceSettings resilience = (this.resilience != null) ? this.resilience : ResilienceSettings.defaults();
+			MultiLevelCacheManager manager = new MultiLevelCacheManager(this,
+					this.commands.apply(resilience.l2Timeout()));
+			this.configured.keySet().forEach(manager::getCache);
+			return manager;
 		}
 
 	}

@@ -73,8 +73,7 @@ public final class CacheInstance implements AutoCloseable {
 	 * Whether this instance's L1 holds the key (without touching statistics or Redis).
 	 */
 	public boolean inL1(String cacheName, Object key) {
-		MultiLevelCache cache = cache(cacheName);
-		return cache.getL1().nativeCache().policy().getIfPresentQuietly(cache.canonicalKey(key)) != null;
+		return cache(cacheName).holdsLocally(key);
 	}
 
 	@Override

@@ -72,11 +72,11 @@ class ClusterIntegrationTests {
 			// FLUSHALL (or a restart) of any one node is detected, not only of the node of a single marker key
 			for (int node = 0; node < 3; node++) {
 				onB.put("f" + node, "v");
-				assertThat(b.getBean(MultiLevelCacheManager.class).getCache("products").getL1().get(onB.canonicalKey("f" + node)))
+				assertThat(b.getBean(MultiLevelCacheManager.class).getCache("products").l1().peek(onB.canonicalKey("f" + node)))
 					.isNotNull();
 				cluster.node(node).command("FLUSHALL");
 				String key = onB.canonicalKey("f" + node);
-				await().atMost(Duration.ofMillis(200 + 1_500)).until(() -> onB.getL1().get(key) == null);
+				await().atMost(Duration.ofMillis(200 + 1_500)).until(() -> onB.l1().peek(key) == null);
 			}
 		}
 	}

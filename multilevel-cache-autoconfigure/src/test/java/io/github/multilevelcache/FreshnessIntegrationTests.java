@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
-import io.github.multilevelcache.l2.JacksonCacheValueSerializer;
+import io.github.multilevelcache.serialization.JacksonCacheValueSerializer;
 import io.github.multilevelcache.test.RedisServer;
 import io.github.multilevelcache.test.RedisServers;
 
@@ -95,7 +95,7 @@ class FreshnessIntegrationTests {
 		this.resources.add(connectionFactory::destroy);
 		CacheSettings settings = CacheSettings.defaults()
 			.withKeyPrefix(this.prefix)
-			.withL2(new CacheSettings.L2(true, Duration.ofSeconds(3), 0))
+			.withL2(new CacheSettings.L2(true, Duration.ofSeconds(3), Percentage.ofPercent(0)))
 			.withFreshness(new CacheSettings.Freshness(0, 1.0));
 		Random seeded = new Random(42);
 		MultiLevelCacheManager manager = MultiLevelCacheManager.builder(connectionFactory)

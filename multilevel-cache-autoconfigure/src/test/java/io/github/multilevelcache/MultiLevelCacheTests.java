@@ -24,8 +24,7 @@ import org.springframework.cache.Cache.ValueRetrievalException;
 import org.springframework.cache.interceptor.SimpleKey;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
-import io.github.multilevelcache.l2.Envelope;
-import io.github.multilevelcache.l2.JacksonCacheValueSerializer;
+import io.github.multilevelcache.serialization.JacksonCacheValueSerializer;
 import io.github.multilevelcache.test.RedisServer;
 import io.github.multilevelcache.test.RedisServers;
 
@@ -153,7 +152,7 @@ class MultiLevelCacheTests {
 			throw failure;
 		})).withCause(failure);
 		assertThat(this.cache.get("k")).isNull();
-		assertThat(this.redis.command("EXISTS", redisKey("k"))).isEqualTo("0");
+		assertThat(RedisTestSupport.holdsValue(this.redis, redisKey("k"))).isFalse();
 		assertThat(this.cache.getStatistics().loadFailures()).isEqualTo(1);
 	}
 
@@ -264,7 +263,7 @@ class MultiLevelCacheTests {
 	void l2TtlWithJitterIsAppliedToEachWrite() {
 		CacheSettings settings = CacheSettings.defaults()
 			.withKeyPrefix(this.prefix)
-			.withL2(new CacheSettings.L2(true, Duration.ofSeconds(100), 0.2));
+			.withL2(new CacheSettings.L2(true, Duration.ofSeconds(100), Percentage.ofPercent(20)));
 		MultiLevelCache jittered = newManager(settings).getCache("products");
 		Set<Long> ttls = new java.util.HashSet<>();
 		for (int i = 0; i < 20; i++) {
@@ -330,7 +329,7 @@ class MultiLevelCacheTests {
 		this.cache.put("k", "v");
 		this.cache.evict("k");
 		assertThat(this.cache.get("k")).isNull();
-		assertThat(this.redis.command("EXISTS", redisKey("k"))).isEqualTo("0");
+		assertThat(RedisTestSupport.holdsValue(this.redis, redisKey("k"))).isFalse();
 	}
 
 	@Test
@@ -352,7 +351,7 @@ class MultiLevelCacheTests {
 		this.redis.command("SET", this.prefix + "foreign", "x");
 		this.cache.clear();
 		assertThat(this.cache.get("k1")).isNull();
-		assertThat(this.redis.command("EXISTS", redisKey("k1199"))).isEqualTo("0");
+		assertThat(RedisTestSupport.holdsValue(this.redis, redisKey("k1199"))).isFalse();
 		assertThat(other.get("o").get()).isEqualTo("order");
 		assertThat(this.redis.command("EXISTS", this.prefix + "foreign")).isEqualTo("1");
 	}
@@ -400,7 +399,7 @@ class MultiLevelCacheTests {
 	void retrieveIsAnImmediateMissWithoutL2() {
 		CacheSettings settings = CacheSettings.defaults()
 			.withKeyPrefix(this.prefix)
-			.withL2(new CacheSettings.L2(false, null, 0));
+			.withL2(new CacheSettings.L2(false, null, Percentage.ofPercent(0)));
 		MultiLevelCache l1Only = newManager(settings).getCache("products");
 		assertThat(l1Only.retrieve("k")).isNull();
 	}
@@ -451,7 +450,7 @@ class MultiLevelCacheTests {
 	void corruptBytesAreAMissAndAreDeleted() {
 		this.redis.command("SET", redisKey("garbage"), "definitely not ours");
 		assertThat(this.cache.get("garbage")).isNull();
-		assertThat(this.redis.command("EXISTS", redisKey("garbage"))).isEqualTo("0");
+		assertThat(RedisTestSupport.holdsValue(this.redis, redisKey("garbage"))).isFalse();
 		assertThat(this.cache.getStatistics().corruptValues()).isEqualTo(1);
 		this.redis.command("SET", redisKey("garbage"), "again");
 		assertThat(this.cache.get("garbage", () -> "loaded")).isEqualTo("loaded");
@@ -463,7 +462,7 @@ class MultiLevelCacheTests {
 		byte[] bytes = Envelope.value(payload, System.currentTimeMillis(), 0, 0).encode();
 		this.redis.commandBytes(RedisTestSupport.utf8("SET"), RedisTestSupport.utf8(redisKey("evil")), bytes);
 		assertThat(this.cache.get("evil")).isNull();
-		assertThat(this.redis.command("EXISTS", redisKey("evil"))).isEqualTo("0");
+		assertThat(RedisTestSupport.holdsValue(this.redis, redisKey("evil"))).isFalse();
 		assertThat(this.cache.getStatistics().corruptValues()).isEqualTo(1);
 		assertThat(System.getProperty("multilevel-cache.test.exploding-loaded")).isNull();
 	}
@@ -481,13 +480,10 @@ class MultiLevelCacheTests {
 	void readerRacingAnEvictDoesNotRefillL1WithTheOldValue() {
 		this.cache.put("k", "old");
 		MultiLevelCache other = otherInstance();
-		long stamp = other.getL1().stamp();
+		long stamp = other.l1().stamp();
 		// the reader has read "old" from L2 when the invalidation arrives
-		other.getL1().invalidate(other.canonicalKey("k"));
-		assertThat(other.getL1()
-			.putIfNotInvalidatedSince(other.canonicalKey("k"), io.github.multilevelcache.l1.L1Entry.of("old", 1, 0, 0),
-					stamp))
-			.isFalse();
+		other.l1().invalidate(other.canonicalKey("k"));
+		assertThat(other.l1().fill(other.canonicalKey("k"), LocalEntry.of("old", 1, 0, 0), stamp)).isFalse();
 		assertThat(other.locate("k")).isEqualTo(CacheLevel.L2);
 	}
 

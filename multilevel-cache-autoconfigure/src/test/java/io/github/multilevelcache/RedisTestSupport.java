@@ -31,6 +31,14 @@ public final class RedisTestSupport {
 		return factory;
 	}
 
+	/**
+	 * Whether Redis holds a cached value (not a lease or fill guard) under the key.
+	 */
+	public static boolean holdsValue(RedisServer redis, String key) {
+		byte[] bytes = redis.commandBytes(utf8("GET"), utf8(key));
+		return bytes != null && !Envelope.isPlaceholder(bytes);
+	}
+
 	public static byte[] utf8(String text) {
 		return text.getBytes(StandardCharsets.UTF_8);
 	}

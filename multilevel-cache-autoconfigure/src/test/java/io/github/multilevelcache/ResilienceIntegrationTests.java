@@ -13,7 +13,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import io.github.multilevelcache.resilience.CircuitBreakingRedisL2;
 import io.github.multilevelcache.test.RedisServer;
 import io.github.multilevelcache.test.RedisServers;
 
@@ -132,12 +131,11 @@ class ResilienceIntegrationTests {
 		this.redis.command("SAVE");
 		this.redis.stop();
 		onA.evict("k");
-		assertThat(onA.hasRememberedEvictions()).isTrue();
+		assertThat(onA.hasRememberedWrites()).isTrue();
 		assertThat(a.inL1("products", "k")).isFalse();
+		// the restarted Redis has "old" back (from the snapshot) until A repairs the key
 		this.redis.start();
-		assertThat(this.redis.command("EXISTS", onA.canonicalKey("k"))).as("the restarted Redis has it back")
-			.isEqualTo("1");
-		await().atMost(Duration.ofSeconds(10)).until(() -> !onA.hasRememberedEvictions());
+		await().atMost(Duration.ofSeconds(10)).until(() -> !onA.hasRememberedWrites());
 		assertThat(this.redis.command("EXISTS", onA.canonicalKey("k"))).isEqualTo("0");
 		await().atMost(Duration.ofSeconds(10)).until(() -> !b.inL1("products", "k"));
 		// right after the restart a call may still time out and be served by the loader: what matters is that
@@ -167,7 +165,6 @@ class ResilienceIntegrationTests {
 		CacheInstance app = start();
 		MultiLevelCache cache = app.cache("products");
 		cache.put("hot", "v");
-		CircuitBreakingRedisL2 breaker = (CircuitBreakingRedisL2) cache.getNativeCache();
 		Thread sleeper = new Thread(() -> {
 			try {
 				this.redis.command("DEBUG", "SLEEP", "3");
@@ -190,14 +187,14 @@ class ResilienceIntegrationTests {
 			assertThat(cache.get("cold" + i, () -> "loaded" + loads.incrementAndGet())).startsWith("loaded");
 			assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(2));
 		}
-		assertThat(breaker.state()).isEqualTo("OPEN");
+		assertThat(app.manager().getRedisState()).isEqualTo("OPEN");
 		Arrays.sort(hits);
 		assertThat(Duration.ofNanos(hits[hits.length / 2])).as("L1 hits do not touch Redis")
 			.isLessThan(Duration.ofMillis(50));
 		sleeper.join(10_000);
 		await().atMost(Duration.ofSeconds(10)).ignoreExceptions().untilAsserted(() -> {
 			cache.put("after", "x");
-			assertThat(breaker.state()).isEqualTo("CLOSED");
+			assertThat(app.manager().getRedisState()).isEqualTo("CLOSED");
 		});
 	}
 

@@ -32,7 +32,7 @@ import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
-import io.github.multilevelcache.l2.JacksonCacheValueSerializer;
+import io.github.multilevelcache.serialization.JacksonCacheValueSerializer;
 import io.github.multilevelcache.test.RedisServer;
 import io.github.multilevelcache.test.RedisServers;
 import io.github.multilevelcache.write.CacheWriter;
@@ -98,7 +98,7 @@ class WriteStrategyIntegrationTests {
 		writer.failOn = "v2";
 		assertThatIllegalStateException().isThrownBy(() -> cache.put("k", "v2")).withMessage("database refused v2");
 		assertThat(cache.get("k").get()).isEqualTo("v1");
-		assertThat(cache.getL1().get(cache.canonicalKey("k")).storeValue()).isEqualTo("v1");
+		assertThat(cache.l1().peek(cache.canonicalKey("k")).storeValue()).isEqualTo("v1");
 		assertThat(new StampedeIntegrationTests.CacheInstanceProbe(this.redis).read(cache.canonicalKey("k")))
 			.isEqualTo("v1");
 		cache.evict("k");

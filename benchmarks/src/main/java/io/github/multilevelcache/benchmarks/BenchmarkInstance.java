@@ -13,6 +13,7 @@ import org.springframework.context.ConfigurableApplicationContext;
 
 import io.github.multilevelcache.MultiLevelCache;
 import io.github.multilevelcache.MultiLevelCacheManager;
+import io.github.multilevelcache.invalidation.RedisInvalidationBus;
 import io.github.multilevelcache.benchmarks.BenchmarkApplication.LoadCounter;
 
 /**
@@ -92,8 +93,22 @@ public final class BenchmarkInstance implements AutoCloseable {
 	 * Whether this instance's L1 holds the key, without touching statistics or Redis.
 	 */
 	public boolean inL1(String cacheName, Object key) {
-		MultiLevelCache cache = multiLevelCache(cacheName);
-		return cache.getL1().nativeCache().policy().getIfPresentQuietly(cache.canonicalKey(key)) != null;
+		return multiLevelCache(cacheName).holdsLocally(key);
+	}
+
+	/**
+	 * Waits until a multilevel instance is subscribed to invalidations (until then its L1 stays unused), so a
+	 * measurement starts on a running system; returns at once for the other managers.
+	 */
+	void awaitCoherent() {
+		if (!this.kind.isMultilevel()) {
+			return;
+		}
+		RedisInvalidationBus bus = this.context.getBeanProvider(RedisInvalidationBus.class).getIfAvailable();
+		long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+		while (bus != null && !bus.isSubscribed() && System.nanoTime() < deadline) {
+			java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+		}
 	}
 
 	@Override

@@ -53,6 +53,7 @@ final class Harness {
 		for (int i = 0; i < count; i++) {
 			instances.add(BenchmarkInstance.start(kind, this.redis.url(), prefix, singletons, properties));
 		}
+		instances.forEach(BenchmarkInstance::awaitCoherent);
 		return instances;
 	}
 

@@ -17,7 +17,7 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Collectors;
 
-import com.github.benmanes.caffeine.cache.stats.CacheStats;
+import io.github.multilevelcache.CacheStatistics;
 import org.HdrHistogram.Histogram;
 
 import io.github.multilevelcache.benchmarks.BenchmarkApplication.Item;
@@ -182,11 +182,13 @@ final class ZipfScenario {
 			return;
 		}
 		for (BenchmarkInstance instance : instances) {
-			CacheStats l1 = instance.multiLevelCache("items").getL1().stats();
+			CacheStatistics stats = instance.multiLevelCache("items").getStatistics();
 			InvalidationStatistics bus = instance.bean(RedisInvalidationBus.class).statistics();
-			progress.step("  instance: L1 hit rate %.3f (%,d lookups, a miss counts twice), invalidations "
-					+ "received %,d, gaps %,d, resubscriptions %d", l1.hitRate(), l1.requestCount(), bus.received(),
-					bus.gaps(), bus.resubscriptions());
+			long lookups = stats.l1Hits() + stats.l1Misses();
+			progress.step("  instance: L1 hit rate %.3f (%,d lookups), fills %,d stored / %,d lost, invalidations "
+					+ "sent %,d, received %,d, gaps %,d, resubscriptions %d",
+					(double) stats.l1Hits() / Math.max(1, lookups), lookups, stats.fills(), stats.fillsLost(),
+					bus.sent(), bus.received(), bus.gaps(), bus.resubscriptions());
 		}
 	}
 

@@ -18,7 +18,6 @@ import io.github.multilevelcache.CacheStatistics;
 import io.github.multilevelcache.MultiLevelCache;
 import io.github.multilevelcache.MultiLevelCacheManager;
 import io.github.multilevelcache.invalidation.RedisInvalidationBus;
-import io.github.multilevelcache.resilience.CircuitBreakingRedisL2;
 
 /**
  * {@code /actuator/multilevelcache}: every cache with its effective settings and hit rate per level, this
@@ -47,7 +46,7 @@ public class MultiLevelCacheEndpoint {
 				.forEach((id, peer) -> peers.put(id.toString(),
 						new PeerDescriptor(peer.sequences(), peer.sinceHeard().toMillis())));
 		}
-		String l2 = (this.manager.getRedisL2() instanceof CircuitBreakingRedisL2 breaker) ? breaker.state() : "UNKNOWN";
+		String l2 = this.manager.getRedisState();
 		return new CachesDescriptor((this.bus != null) ? this.bus.instanceId().toString() : null,
 				this.bus != null && this.bus.isSubscribed(), l2, peers, caches);
 	}
@@ -91,14 +90,14 @@ public class MultiLevelCacheEndpoint {
 
 	private static CacheDescriptor describe(MultiLevelCache cache) {
 		CacheStatistics statistics = cache.getStatistics();
-		long l1Hits = cache.getL1().stats().hitCount();
-		long l1Misses = cache.getL1().stats().missCount();
+		long l1Hits = statistics.l1Hits();
+		long l1Misses = statistics.l1Misses();
 		long l2Hits = statistics.l2Hits();
 		long l2Misses = statistics.l2Misses();
 		Map<String, Object> counts = new LinkedHashMap<>();
 		counts.put("l1Hits", l1Hits);
 		counts.put("l1Misses", l1Misses);
-		counts.put("l1Size", cache.getL1().estimatedSize());
+		counts.put("l1Size", statistics.l1Size());
 		counts.put("l2Hits", l2Hits);
 		counts.put("l2Misses", l2Misses);
 		counts.put("loads", statistics.loads());

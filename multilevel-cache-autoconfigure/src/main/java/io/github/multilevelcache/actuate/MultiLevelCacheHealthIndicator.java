@@ -7,7 +7,6 @@ import org.springframework.boot.health.contributor.Health;
 
 import io.github.multilevelcache.MultiLevelCacheManager;
 import io.github.multilevelcache.invalidation.RedisInvalidationBus;
-import io.github.multilevelcache.resilience.CircuitBreakingRedisL2;
 
 /**
  * Health of the two-level cache. Always {@code UP}: with Redis unreachable the cache keeps serving from L1 and
@@ -28,13 +27,10 @@ public class MultiLevelCacheHealthIndicator extends AbstractHealthIndicator {
 
 	@Override
 	protected void doHealthCheck(Health.Builder builder) {
-		boolean l2Available = !(this.manager.getRedisL2() instanceof CircuitBreakingRedisL2 breaker)
-				|| breaker.isAvailable();
+		boolean l2Available = this.manager.isRedisAvailable();
 		boolean subscribed = this.bus == null || this.bus.isSubscribed();
 		builder.up().withDetail("caches", this.manager.getCacheNames().size());
-		if (this.manager.getRedisL2() instanceof CircuitBreakingRedisL2 breaker) {
-			builder.withDetail("l2", breaker.state());
-		}
+		builder.withDetail("l2", this.manager.getRedisState());
 		if (this.bus != null) {
 			builder.withDetail("invalidationSubscribed", subscribed).withDetail("peers", this.bus.peers().size());
 		}

@@ -3,6 +3,7 @@ package io.github.multilevelcache.autoconfigure;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.UUID;
 
 import com.github.benmanes.caffeine.cache.Caffeine;
 import org.jspecify.annotations.Nullable;
@@ -27,17 +28,17 @@ import org.springframework.cache.CacheManager;
 import org.springframework.cache.interceptor.CacheAspectSupport;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
-import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.util.ClassUtils;
 
-import io.github.multilevelcache.MultiLevelCache;
+import io.github.multilevelcache.InvalidationMode;
 import io.github.multilevelcache.MultiLevelCacheManager;
+import io.github.multilevelcache.invalidation.InvalidationTargets;
 import io.github.multilevelcache.invalidation.RedisInvalidationBus;
-import io.github.multilevelcache.l1.L1Cache;
-import io.github.multilevelcache.l2.CacheValueSerializer;
-import io.github.multilevelcache.l2.JacksonCacheValueSerializer;
+import io.github.multilevelcache.serialization.CacheValueSerializer;
+import io.github.multilevelcache.serialization.JacksonCacheValueSerializer;
 import io.github.multilevelcache.write.CacheWriter;
 import io.github.multilevelcache.write.DeadLetterHandler;
 
@@ -45,8 +46,9 @@ import io.github.multilevelcache.write.DeadLetterHandler;
  * Auto-configures a {@link MultiLevelCacheManager} (Caffeine over Redis) when caching is enabled
  * ({@code @EnableCaching}) and one {@link RedisConnectionFactory} exists. Backs off when the application
  * defines its own {@link CacheManager}, sets {@code spring.cache.type}, or sets
- * {@code multilevel-cache.enabled=false}. Boot's own cache auto-configuration then finds our manager and
- * backs off too.
+ * {@code multilevel-cache.enabled=false}. Boot's own cache auto-configuration then finds our manager and backs
+ * off too. Also wraps the cache interceptor's resolver in a {@code FillAwareCacheResolver}, so the put of a
+ * {@code @Cacheable} miss is a fill and the put of a {@code @CachePut} a write.
  */
 @AutoConfiguration(after = DataRedisAutoConfiguration.class, before = CacheAutoConfiguration.class)
 @ConditionalOnClass({ Caffeine.class, RedisConnectionFactory.class, CacheManager.class })
@@ -57,6 +59,18 @@ import io.github.multilevelcache.write.DeadLetterHandler;
 @Conditional(NoExplicitCacheTypeCondition.class)
 @EnableConfigurationProperties(MultiLevelCacheProperties.class)
 public final class MultiLevelCacheAutoConfiguration {
+
+	private static final String TRANSACTION_MANAGER = "org.springframework.transaction.TransactionManager";
+
+	@Bean
+	static FillAwareResolverPostProcessor multiLevelCacheFillAwareResolverPostProcessor(BeanFactory beanFactory) {
+		return new FillAwareResolverPostProcessor(beanFactory);
+	}
+
+	@Bean
+	InstanceIdentity multiLevelCacheInstanceIdentity() {
+		return new InstanceIdentity(UUID.randomUUID());
+	}
 
 	@Bean
 	@ConditionalOnMissingBean
@@ -74,17 +88,30 @@ public final class MultiLevelCacheAutoConfiguration {
 	MultiLevelCacheManager cacheManager(RedisConnectionFactory connectionFactory,
 			MultiLevelCacheProperties properties, Environment environment, CacheValueSerializer serializer,
 			ObjectProvider<CacheManagerCustomizer<?>> customizers, ListableBeanFactory beanFactory,
-			ObjectProvider<DeadLetterHandler> deadLetterHandler) {
+			ObjectProvider<DeadLetterHandler> deadLetterHandler, ObjectProvider<RedisInvalidationBus> bus,
+			InstanceIdentity identity) {
 		CacheSettingsResolver resolver = resolver(properties, environment);
 		MultiLevelCacheManager.Builder builder = MultiLevelCacheManager.builder(connectionFactory)
 			.defaults(resolver.defaults())
 			.dynamic(properties.isDynamic())
 			.resilience(resolver.resilienceSettings())
 			.writers((name, settings) -> writer(beanFactory, settings.writer()))
-			.serializer(serializer);
+			.serializer(serializer)
+			.instanceId(identity.id().toString())
+			.transactionAware(properties.isTransactionAware() && hasTransactionManager(beanFactory));
 		deadLetterHandler.ifAvailable(builder::deadLetterHandler);
+		bus.ifAvailable(builder::invalidationPublisher);
 		resolver.configuredCaches().forEach(builder::withCache);
 		return new CacheManagerCustomizers(customizers.orderedStream().toList()).customize(builder.build());
+	}
+
+	private static boolean hasTransactionManager(ListableBeanFactory beanFactory) {
+		ClassLoader classLoader = MultiLevelCacheAutoConfiguration.class.getClassLoader();
+		if (!ClassUtils.isPresent(TRANSACTION_MANAGER, classLoader)) {
+			return false;
+		}
+		Class<?> type = ClassUtils.resolveClassName(TRANSACTION_MANAGER, classLoader);
+		return beanFactory.getBeanNamesForType(type, true, false).length > 0;
 	}
 
 	private static @Nullable CacheWriter<?, ?> writer(ListableBeanFactory beanFactory, @Nullable String name) {
@@ -94,38 +121,9 @@ public final class MultiLevelCacheAutoConfiguration {
 		return beanFactory.getBean(name, CacheWriter.class);
 	}
 
-	/**
-	 * Flushes write-behind queues when the context stops: after the web server stopped taking requests (which
-	 * may still write) and before the invalidation bus and Redis connections stop (G9).
-	 */
 	@Bean
-	SmartLifecycle multiLevelCacheWriteBehindShutdown(MultiLevelCacheManager cacheManager) {
-		return new SmartLifecycle() {
-
-			private volatile boolean running;
-
-			@Override
-			public void start() {
-				this.running = true;
-			}
-
-			@Override
-			public void stop() {
-				this.running = false;
-				cacheManager.closeWriters();
-			}
-
-			@Override
-			public boolean isRunning() {
-				return this.running;
-			}
-
-			@Override
-			public int getPhase() {
-				return SmartLifecycle.DEFAULT_PHASE - 2048;
-			}
-
-		};
+	WriteBehindShutdown multiLevelCacheWriteBehindShutdown(MultiLevelCacheManager cacheManager) {
+		return new WriteBehindShutdown(cacheManager);
 	}
 
 	static CacheSettingsResolver resolver(MultiLevelCacheProperties properties, Environment environment) {
@@ -139,30 +137,83 @@ public final class MultiLevelCacheAutoConfiguration {
 
 		@Bean
 		RedisInvalidationBus multiLevelCacheInvalidationBus(RedisConnectionFactory connectionFactory,
-				MultiLevelCacheManager cacheManager, MultiLevelCacheProperties properties, Environment environment) {
-			RedisInvalidationBus.Settings settings = resolver(properties, environment).invalidationSettings();
-			RedisInvalidationBus bus = new RedisInvalidationBus(connectionFactory, settings,
-					new ManagerTargets(cacheManager), (name) -> cacheManager.settingsFor(name).invalidationMode());
-			cacheManager.setInvalidationPublisher(bus);
-			return bus;
+				ObjectProvider<MultiLevelCacheManager> cacheManager, MultiLevelCacheProperties properties,
+				Environment environment, InstanceIdentity identity) {
+			CacheSettingsResolver resolver = resolver(properties, environment);
+			RedisInvalidationBus.Settings settings = resolver.invalidationSettings();
+			InvalidationMode globalMode = properties.getInvalidation().getMode();
+			return new RedisInvalidationBus(connectionFactory, settings, new ManagerTargets(cacheManager),
+					(name) -> {
+						MultiLevelCacheManager manager = cacheManager.getIfAvailable();
+						return (manager != null) ? manager.settingsFor(name).invalidationMode() : globalMode;
+					}, identity.id());
 		}
 
 	}
 
 	/**
-	 * The L1s of the manager's caches, as the invalidation bus sees them.
+	 * The id this instance's manager and bus share.
+	 *
+	 * @param id the instance id
 	 */
-	private record ManagerTargets(MultiLevelCacheManager manager) implements RedisInvalidationBus.Targets {
+	record InstanceIdentity(UUID id) {
+	}
 
-		@Override
-		public @Nullable L1Cache l1(String cacheName) {
-			MultiLevelCache cache = this.manager.getExistingCache(cacheName);
-			return (cache != null) ? cache.getL1() : null;
+	/**
+	 * The manager's L1s as the bus sees them, looked up on first use: the manager needs the bus when it is
+	 * built, the bus needs the manager only once messages arrive.
+	 */
+	private static final class ManagerTargets implements InvalidationTargets {
+
+		private final ObjectProvider<MultiLevelCacheManager> manager;
+
+		ManagerTargets(ObjectProvider<MultiLevelCacheManager> manager) {
+			this.manager = manager;
+		}
+
+		private @Nullable InvalidationTargets targets() {
+			MultiLevelCacheManager manager = this.manager.getIfAvailable();
+			return (manager != null) ? manager.invalidationTargets() : null;
 		}
 
 		@Override
-		public Collection<L1Cache> all() {
-			return this.manager.getCaches().stream().map(MultiLevelCache::getL1).toList();
+		public void invalidate(String cacheName, Collection<String> keys) {
+			InvalidationTargets targets = targets();
+			if (targets != null) {
+				targets.invalidate(cacheName, keys);
+			}
+		}
+
+		@Override
+		public void invalidateCache(String cacheName) {
+			InvalidationTargets targets = targets();
+			if (targets != null) {
+				targets.invalidateCache(cacheName);
+			}
+		}
+
+		@Override
+		public void invalidateAll() {
+			InvalidationTargets targets = targets();
+			if (targets != null) {
+				targets.invalidateAll();
+			}
+		}
+
+		@Override
+		public void subscribed() {
+			InvalidationTargets targets = targets();
+			if (targets != null) {
+				targets.subscribed();
+			}
+		}
+
+		@Override
+		public void unsubscribed() {
+			InvalidationTargets targets = targets();
+			if (targets != null) {
+				targets.unsubscribed();
+			}
 		}
 
 	}

@@ -16,7 +16,6 @@ import io.github.multilevelcache.MultiLevelCacheManager;
 import io.github.multilevelcache.invalidation.RedisInvalidationBus;
 import io.github.multilevelcache.metrics.InvalidationMetrics;
 import io.github.multilevelcache.metrics.MultiLevelCacheMeterBinderProvider;
-import io.github.multilevelcache.resilience.CircuitBreakingRedisL2;
 
 /**
  * Micrometer meters for the multi-level caches, through Boot's own cache metrics: the binder provider makes
@@ -38,8 +37,7 @@ public final class MultiLevelCacheMetricsAutoConfiguration {
 	@Bean
 	InvalidationMetrics multiLevelCacheInstanceMetrics(MultiLevelCacheManager cacheManager,
 			ObjectProvider<RedisInvalidationBus> bus) {
-		CircuitBreakingRedisL2 breaker = (cacheManager.getRedisL2() instanceof CircuitBreakingRedisL2 b) ? b : null;
-		return new InvalidationMetrics(bus.getIfAvailable(), breaker);
+		return new InvalidationMetrics(bus.getIfAvailable(), cacheManager);
 	}
 
 	@Bean

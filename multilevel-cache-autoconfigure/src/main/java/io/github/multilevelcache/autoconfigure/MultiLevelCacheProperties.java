@@ -12,6 +12,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.NestedConfigurationProperty;
 
 import io.github.multilevelcache.InvalidationMode;
+import io.github.multilevelcache.Percentage;
 import io.github.multilevelcache.WriteStrategy;
 
 /**
@@ -19,7 +20,7 @@ import io.github.multilevelcache.WriteStrategy;
  * {@link #getDefaults() defaults}; a cache listed under {@link #getCaches() caches} overrides only the keys
  * it sets.
  */
-@ConfigurationProperties("multilevel-cache")
+@ConfigurationProperties(prefix = "multilevel-cache", ignoreUnknownFields = false)
 public class MultiLevelCacheProperties {
 
 	/**
@@ -37,6 +38,12 @@ public class MultiLevelCacheProperties {
 	 * Whether caches not listed under 'caches' are created on first use with the defaults.
 	 */
 	private boolean dynamic = true;
+
+	/**
+	 * Whether put, evict and clear inside a Spring-managed transaction change the cache only after the commit
+	 * (used when the application has a transaction manager).
+	 */
+	private boolean transactionAware = true;
 
 	/**
 	 * Settings of every cache, unless overridden under 'caches'.
@@ -89,6 +96,14 @@ public class MultiLevelCacheProperties {
 
 	public void setDynamic(boolean dynamic) {
 		this.dynamic = dynamic;
+	}
+
+	public boolean isTransactionAware() {
+		return this.transactionAware;
+	}
+
+	public void setTransactionAware(boolean transactionAware) {
+		this.transactionAware = transactionAware;
 	}
 
 	public CacheSpec getDefaults() {
@@ -275,23 +290,6 @@ public class MultiLevelCacheProperties {
 		public void setWriter(@Nullable String writer) {
 			this.writer = writer;
 		}
-
-		CacheSpec copy() {
-			CacheSpec copy = new CacheSpec();
-			copy.refreshAhead = this.refreshAhead.copy();
-			copy.earlyExpiration = this.earlyExpiration.copy();
-			copy.invalidation = this.invalidation.copy();
-			copy.writeBehind = this.writeBehind.copy();
-			copy.writer = this.writer;
-			copy.strategy = this.strategy;
-			copy.keyPrefix = this.keyPrefix;
-			copy.l1 = this.l1.copy();
-			copy.l2 = this.l2.copy();
-			copy.nullValues = this.nullValues.copy();
-			copy.stampede = this.stampede.copy();
-			return copy;
-		}
-
 	}
 
 	/**
@@ -351,16 +349,6 @@ public class MultiLevelCacheProperties {
 		public void setExpireAfterAccess(@Nullable Duration expireAfterAccess) {
 			this.expireAfterAccess = expireAfterAccess;
 		}
-
-		L1 copy() {
-			L1 copy = new L1();
-			copy.enabled = this.enabled;
-			copy.maximumSize = this.maximumSize;
-			copy.expireAfterWrite = this.expireAfterWrite;
-			copy.expireAfterAccess = this.expireAfterAccess;
-			return copy;
-		}
-
 	}
 
 	/**
@@ -382,7 +370,7 @@ public class MultiLevelCacheProperties {
 		 * Random spread applied to each write's TTL, as a percentage ("10%") or a fraction ("0.1"), from 0% to
 		 * 100%, so keys written together do not expire together.
 		 */
-		private String ttlJitter = "10%";
+		private Percentage ttlJitter = Percentage.ofPercent(10);
 
 		public boolean isEnabled() {
 			return this.enabled;
@@ -400,22 +388,13 @@ public class MultiLevelCacheProperties {
 			this.ttl = ttl;
 		}
 
-		public String getTtlJitter() {
+		public Percentage getTtlJitter() {
 			return this.ttlJitter;
 		}
 
-		public void setTtlJitter(String ttlJitter) {
+		public void setTtlJitter(Percentage ttlJitter) {
 			this.ttlJitter = ttlJitter;
 		}
-
-		L2 copy() {
-			L2 copy = new L2();
-			copy.enabled = this.enabled;
-			copy.ttl = this.ttl;
-			copy.ttlJitter = this.ttlJitter;
-			return copy;
-		}
-
 	}
 
 	/**
@@ -448,14 +427,6 @@ public class MultiLevelCacheProperties {
 		public void setTtl(Duration ttl) {
 			this.ttl = ttl;
 		}
-
-		NullValues copy() {
-			NullValues copy = new NullValues();
-			copy.enabled = this.enabled;
-			copy.ttl = this.ttl;
-			return copy;
-		}
-
 	}
 
 	/**
@@ -515,16 +486,6 @@ public class MultiLevelCacheProperties {
 		public void setWaitTimeout(Duration waitTimeout) {
 			this.waitTimeout = waitTimeout;
 		}
-
-		Stampede copy() {
-			Stampede copy = new Stampede();
-			copy.local = this.local;
-			copy.distributed = this.distributed;
-			copy.lockLease = this.lockLease;
-			copy.waitTimeout = this.waitTimeout;
-			return copy;
-		}
-
 	}
 
 	/**
@@ -546,7 +507,6 @@ public class MultiLevelCacheProperties {
 		public void setAllowedTypes(List<String> allowedTypes) {
 			this.allowedTypes = allowedTypes;
 		}
-
 	}
 
 	/**
@@ -567,13 +527,6 @@ public class MultiLevelCacheProperties {
 		public void setRatio(double ratio) {
 			this.ratio = ratio;
 		}
-
-		RefreshAhead copy() {
-			RefreshAhead copy = new RefreshAhead();
-			copy.ratio = this.ratio;
-			return copy;
-		}
-
 	}
 
 	/**
@@ -593,13 +546,6 @@ public class MultiLevelCacheProperties {
 		public void setBeta(double beta) {
 			this.beta = beta;
 		}
-
-		EarlyExpiration copy() {
-			EarlyExpiration copy = new EarlyExpiration();
-			copy.beta = this.beta;
-			return copy;
-		}
-
 	}
 
 	/**
@@ -619,13 +565,6 @@ public class MultiLevelCacheProperties {
 		public void setMode(@Nullable InvalidationMode mode) {
 			this.mode = mode;
 		}
-
-		CacheInvalidation copy() {
-			CacheInvalidation copy = new CacheInvalidation();
-			copy.mode = this.mode;
-			return copy;
-		}
-
 	}
 
 	/**
@@ -724,19 +663,6 @@ public class MultiLevelCacheProperties {
 		public void setDurable(boolean durable) {
 			this.durable = durable;
 		}
-
-		WriteBehind copy() {
-			WriteBehind copy = new WriteBehind();
-			copy.batchSize = this.batchSize;
-			copy.flushInterval = this.flushInterval;
-			copy.maxRetries = this.maxRetries;
-			copy.retryBackoff = this.retryBackoff;
-			copy.queueCapacity = this.queueCapacity;
-			copy.offerTimeout = this.offerTimeout;
-			copy.durable = this.durable;
-			return copy;
-		}
-
 	}
 
 	/**
@@ -823,7 +749,6 @@ public class MultiLevelCacheProperties {
 		public void setPeerTimeout(Duration peerTimeout) {
 			this.peerTimeout = peerTimeout;
 		}
-
 	}
 
 	/**
@@ -839,12 +764,12 @@ public class MultiLevelCacheProperties {
 		/**
 		 * Failure rate over the recent calls at which the circuit breaker opens, e.g. "50%".
 		 */
-		private String openAfterFailureRate = "50%";
+		private Percentage openAfterFailureRate = Percentage.ofPercent(50);
 
 		/**
 		 * Rate of calls slower than 'slow-call-duration' at which the circuit breaker opens, e.g. "100%".
 		 */
-		private String openAfterSlowCallRate = "100%";
+		private Percentage openAfterSlowCallRate = Percentage.ofPercent(100);
 
 		/**
 		 * A Redis call slower than this counts as slow. Defaults to the l2-timeout.
@@ -880,19 +805,19 @@ public class MultiLevelCacheProperties {
 			this.l2Timeout = l2Timeout;
 		}
 
-		public String getOpenAfterFailureRate() {
+		public Percentage getOpenAfterFailureRate() {
 			return this.openAfterFailureRate;
 		}
 
-		public void setOpenAfterFailureRate(String openAfterFailureRate) {
+		public void setOpenAfterFailureRate(Percentage openAfterFailureRate) {
 			this.openAfterFailureRate = openAfterFailureRate;
 		}
 
-		public String getOpenAfterSlowCallRate() {
+		public Percentage getOpenAfterSlowCallRate() {
 			return this.openAfterSlowCallRate;
 		}
 
-		public void setOpenAfterSlowCallRate(String openAfterSlowCallRate) {
+		public void setOpenAfterSlowCallRate(Percentage openAfterSlowCallRate) {
 			this.openAfterSlowCallRate = openAfterSlowCallRate;
 		}
 
@@ -935,7 +860,6 @@ public class MultiLevelCacheProperties {
 		public void setMaxRememberedEvictions(int maxRememberedEvictions) {
 			this.maxRememberedEvictions = maxRememberedEvictions;
 		}
-
 	}
 
 }

@@ -1,8 +1,6 @@
 package io.github.multilevelcache.invalidation;
 
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -96,32 +94,6 @@ class AckWaiter {
 			this.done.complete(null);
 			return false;
 		}
-	}
-
-	/**
-	 * Combines the waiters of several messages into one.
-	 */
-	static @Nullable AckWaiter allOf(List<AckWaiter> waiters) {
-		if (waiters.isEmpty()) {
-			return null;
-		}
-		if (waiters.size() == 1) {
-			return waiters.get(0);
-		}
-		List<AckWaiter> copy = new ArrayList<>(waiters);
-		return new AckWaiter(copy.get(0).cacheName, copy.get(0).sequence, Set.of()) {
-
-			@Override
-			boolean await(Duration timeout) {
-				long deadline = System.nanoTime() + timeout.toNanos();
-				boolean all = true;
-				for (AckWaiter waiter : copy) {
-					all &= waiter.await(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
-				}
-				return all;
-			}
-
-		};
 	}
 
 }

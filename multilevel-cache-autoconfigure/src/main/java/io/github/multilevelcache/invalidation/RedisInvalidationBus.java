@@ -2,23 +2,17 @@ package io.github.multilevelcache.invalidation;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 
 import org.apache.commons.logging.Log;
@@ -26,125 +20,110 @@ import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.context.SmartLifecycle;
-import org.springframework.data.redis.connection.ClusterSlotHashUtil;
-import org.springframework.data.redis.connection.Message;
-import org.springframework.data.redis.connection.MessageListener;
-import org.springframework.data.redis.connection.RedisClusterConnection;
-import org.springframework.data.redis.connection.RedisClusterNode;
 import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
-import org.springframework.data.redis.connection.RedisStringCommands.SetOption;
-import org.springframework.data.redis.connection.SubscriptionListener;
-import org.springframework.data.redis.core.types.Expiration;
 
+import io.github.multilevelcache.InvalidCacheSettingException;
 import io.github.multilevelcache.InvalidationMode;
-import io.github.multilevelcache.l1.L1Cache;
+import io.github.multilevelcache.invalidation.InvalidationMessage.Heartbeat;
+import io.github.multilevelcache.invalidation.InvalidationMessage.Invalidate;
 
 /**
- * Cross-instance coherence over Redis pub/sub (G2, G6, G7a): publishes an invalidation for every change, drops
- * the keys other instances changed from this instance's L1, and clears L1 whenever messages may have been
- * lost.
+ * Cross-instance coherence over Redis pub/sub (G2, G6, G7a): gives every write of the caches its invalidation
+ * message, drops the keys other instances changed from this instance's L1, and clears L1 whenever messages may
+ * have been lost.
  * <p>
  * Guarantees:
  * <ul>
- * <li>Messages are published by one sender thread, in sequence order per cache; keys that change together are
- * batched. A message that cannot be published still consumes its sequence number, so receivers see the
- * gap.</li>
+ * <li>Each message goes out with the Redis write that causes it, after it, in the same round trip; messages of
+ * one cache carry consecutive sequence numbers and are handed to their writes in that order.</li>
  * <li>Receivers never put values into L1 from a message (write-invalidate) and ignore their own messages.</li>
- * <li>A skipped sequence, or a heartbeat announcing a sequence not yet received, clears that cache's L1. Every
- * (re)subscription, a subscription that stops hearing this instance's own heartbeats, and a changed Redis
- * epoch marker (restart, {@code FLUSHALL}) clear every L1. Detection takes at most one heartbeat interval plus
- * a round trip.</li>
+ * <li>A sequence number skipped by a later message or announced by a heartbeat, and still missing after the
+ * reorder grace, clears that cache's L1. Every (re)subscription, a subscription that stops delivering this
+ * instance's own heartbeats, and a changed Redis epoch marker (restart, {@code FLUSHALL}) clear every L1.
+ * Detection takes at most one heartbeat interval plus the grace and a round trip.</li>
+ * <li>Until its first subscription is confirmed this instance's L1 stays unused, so the first subscription has
+ * nothing to clear; if it cannot subscribe, L1 serves degraded and the later subscription clears it.</li>
  * <li>Malformed, foreign or oversized messages are ignored and counted; the listener never throws.</li>
  * <li>In {@link InvalidationMode#ACKNOWLEDGED acknowledged} mode a write returns once every live peer confirmed
  * it dropped the keys, or after the acknowledgement timeout (logged and counted).</li>
- * <li>Start-up never waits for Redis: the subscription is made and retried in the background.</li>
+ * <li>Start-up never waits for Redis: the subscription is made and kept on a thread of its own.</li>
  * </ul>
+ * Threads: the callers' (publishing), Lettuce's event loop (receiving, {@link InvalidationReceiver}), the
+ * subscriber ({@link SubscriptionKeeper}) and the heartbeat thread (heartbeats, gap and epoch checks), all
+ * started by {@link #start()}.
  */
-public final class RedisInvalidationBus
-		implements InvalidationPublisher, MessageListener, SubscriptionListener, SmartLifecycle {
+public final class RedisInvalidationBus implements InvalidationPublisher, SmartLifecycle {
 
 	private static final Log logger = LogFactory.getLog(RedisInvalidationBus.class);
 
-	static final int MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
-
-	private static final int MAX_KEYS_PER_MESSAGE = 512;
-
-	private static final int OUTBOX_CAPACITY = 100_000;
-
-	private static final Duration PUBLISH_WAIT = Duration.ofSeconds(2);
-
-	private final RedisConnectionFactory connectionFactory;
-
 	private final Settings settings;
-
-	private final Targets targets;
 
 	private final Function<String, InvalidationMode> modes;
 
-	private final UUID instanceId = UUID.randomUUID();
+	private final UUID instanceId;
 
 	private final byte[] channel;
 
-	private final byte[] ackChannel;
+	private final BusTransport transport;
 
-	private final byte[] epochKey;
-
-	private final BlockingQueue<Outgoing> outbox = new LinkedBlockingQueue<>(OUTBOX_CAPACITY);
-
-	private final ConcurrentHashMap<String, AtomicLong> sequences = new ConcurrentHashMap<>();
-
-	private final ConcurrentHashMap<String, AckWaiter> ackWaiters = new ConcurrentHashMap<>();
+	private final InvalidationTargets targets;
 
 	private final PeerTracker peers;
 
 	private final InvalidationStatistics statistics = new InvalidationStatistics();
 
+	private final Map<String, AckWaiter> ackWaiters = new ConcurrentHashMap<>();
+
+	private final Map<String, Sequence> sequences = new ConcurrentHashMap<>();
+
+	private final InvalidationReceiver receiver;
+
+	private final SubscriptionKeeper keeper;
+
+	private final EpochWatch epoch;
+
+	private final Warnings warnings = new Warnings();
+
 	private final Object lifecycleMonitor = new Object();
 
 	private volatile boolean running;
 
-	private @Nullable Thread sender;
-
-	private @Nullable ScheduledExecutorService ticker;
-
-	private volatile @Nullable RedisConnection subscription;
-
-	private volatile long subscribedAtNanos;
-
-	private volatile long lastOwnHeartbeatNanos;
-
 	private volatile long lastHeartbeatPublishedNanos;
 
-	private final Map<String, String> epochs = new ConcurrentHashMap<>();
+	private volatile boolean dropNextPublication;
 
-	private final Map<Integer, String> epochTags = new ConcurrentHashMap<>();
-
-	private volatile boolean suppressNextPublication;
-
-	private volatile long lastWarning = Long.MIN_VALUE / 2;
+	private @Nullable ScheduledExecutorService heartbeats;
 
 	/**
-	 * Creates a bus; nothing touches Redis until {@link #start()}.
+	 * Creates a bus; nothing touches Redis and no thread starts until {@link #start()}.
 	 * @param connectionFactory Boot's connection factory
 	 * @param settings channel, intervals and timeouts
 	 * @param targets the L1s of this instance
 	 * @param modes invalidation mode per cache name
+	 * @param instanceId this instance's id, shared with its cache manager
 	 */
-	public RedisInvalidationBus(RedisConnectionFactory connectionFactory, Settings settings, Targets targets,
-			Function<String, InvalidationMode> modes) {
-		this.connectionFactory = connectionFactory;
+	public RedisInvalidationBus(RedisConnectionFactory connectionFactory, Settings settings,
+			InvalidationTargets targets, Function<String, InvalidationMode> modes, UUID instanceId) {
 		this.settings = settings;
-		this.targets = targets;
 		this.modes = modes;
+		this.instanceId = instanceId;
+		this.targets = targets;
 		this.channel = settings.channel().getBytes(StandardCharsets.UTF_8);
-		this.ackChannel = (settings.channel() + ":ack:" + this.instanceId).getBytes(StandardCharsets.UTF_8);
-		this.epochKey = settings.epochKey().getBytes(StandardCharsets.UTF_8);
-		this.peers = new PeerTracker(settings.peerTimeout().toNanos(), System::nanoTime);
+		this.transport = new BusTransport(connectionFactory);
+		long grace = Math.min(Duration.ofMillis(100).toNanos(), settings.heartbeatInterval().toNanos() / 4);
+		this.peers = new PeerTracker(settings.peerTimeout().toNanos(), grace, System::nanoTime);
+		this.receiver = new InvalidationReceiver(instanceId, settings.channel(), targets, this.peers, this.statistics,
+				this.ackWaiters, this.transport);
+		this.keeper = new SubscriptionKeeper(this.transport, this.receiver,
+				new byte[][] { this.channel, InvalidationReceiver.ackChannel(settings.channel(), instanceId) },
+				settings.heartbeatInterval(), targets, this.warnings);
+		this.receiver.keptBy(this.keeper);
+		this.epoch = new EpochWatch(settings.epochKey());
 	}
 
 	/**
-	 * The random id of this instance, carried by every message it sends.
+	 * The id of this instance, carried by every message it sends.
 	 * @return the instance id
 	 */
 	public UUID instanceId() {
@@ -160,15 +139,16 @@ public final class RedisInvalidationBus
 	}
 
 	/**
-	 * Whether the subscription is currently established.
+	 * Whether the subscription is up and delivering this instance's own heartbeats.
 	 * @return {@code true} when subscribed
 	 */
 	public boolean isSubscribed() {
-		return this.subscription != null && this.subscribedAtNanos != 0;
+		return this.keeper.isSubscribed();
 	}
 
 	/**
-	 * The peers heard recently, with the last sequence number per cache and the time since each was heard.
+	 * The peers heard recently, with the highest sequence number received per cache and the time since each
+	 * was heard.
 	 * @return peer id → what is known of it
 	 */
 	public Map<UUID, Peer> peers() {
@@ -182,270 +162,94 @@ public final class RedisInvalidationBus
 	// ---- publishing ----
 
 	@Override
-	public void keysChanged(String cacheName, Operation operation, Collection<String> keys) {
-		if (!keys.isEmpty()) {
-			publish(new Outgoing(cacheName, operation, List.copyOf(keys), isAcknowledged(cacheName)));
-		}
-	}
-
-	@Override
-	public void cacheCleared(String cacheName) {
-		publish(new Outgoing(cacheName, Operation.CLEAR, List.of(), isAcknowledged(cacheName)));
-	}
-
-	private boolean isAcknowledged(String cacheName) {
-		return this.modes.apply(cacheName) == InvalidationMode.ACKNOWLEDGED;
-	}
-
-	private void publish(Outgoing outgoing) {
-		if (!this.outbox.offer(outgoing)) {
-			// the sender cannot keep up (Redis unreachable): skip the number so receivers detect the loss
-			sequence(outgoing.cacheName).incrementAndGet();
-			this.statistics.publishFailures.increment();
-			return;
-		}
-		if (!this.running || !isSubscribed()) {
-			// not started yet, or Redis unreachable: the message goes out when it can, and until then the
-			// receivers' resubscription clear covers it; a writer never waits on an outage
-			return;
-		}
-		AckWaiter waiter;
+	public <T> Publication<T> publish(String cacheName, Operation operation, List<String> keys,
+			Function<@Nullable Message, CompletableFuture<T>> write) {
+		boolean acknowledged = this.modes.apply(cacheName) == InvalidationMode.ACKNOWLEDGED;
+		Sequence sequence = this.sequences.computeIfAbsent(cacheName, (name) -> new Sequence());
+		AckWaiter waiter = null;
+		CompletableFuture<T> written;
+		sequence.lock.lock();
 		try {
-			waiter = outgoing.published.get(PUBLISH_WAIT.toMillis(), TimeUnit.MILLISECONDS);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			return;
-		}
-		catch (ExecutionException | TimeoutException ex) {
-			return;
-		}
-		if (waiter != null) {
-			waiter.await(this.settings.ackTimeout());
-		}
-	}
-
-	private AtomicLong sequence(String cacheName) {
-		return this.sequences.computeIfAbsent(cacheName, (name) -> new AtomicLong());
-	}
-
-	private void runSender() {
-		List<Outgoing> batch = new ArrayList<>();
-		while (this.running || !this.outbox.isEmpty()) {
-			try {
-				Outgoing first = this.outbox.poll(100, TimeUnit.MILLISECONDS);
-				if (first == null) {
-					continue;
-				}
-				batch.add(first);
-				this.outbox.drainTo(batch, 4096);
-				send(batch);
-			}
-			catch (InterruptedException ex) {
-				if (!this.running) {
-					break;
-				}
-			}
-			catch (RuntimeException ex) {
-				logger.warn("Invalidation sender failed; continuing", ex);
-			}
-			finally {
-				batch.forEach((outgoing) -> outgoing.published.complete(null));
-				batch.clear();
-			}
-		}
-	}
-
-	private void send(List<Outgoing> batch) {
-		Map<GroupKey, List<Outgoing>> groups = new LinkedHashMap<>();
-		for (Outgoing outgoing : batch) {
-			GroupKey key = new GroupKey(outgoing.kind, outgoing.cacheName, outgoing.operation, outgoing.ackRequested,
-					outgoing.target);
-			groups.computeIfAbsent(key, (k) -> new ArrayList<>()).add(outgoing);
-		}
-		for (Map.Entry<GroupKey, List<Outgoing>> group : groups.entrySet()) {
-			GroupKey key = group.getKey();
-			switch (key.kind) {
-				case HEARTBEAT -> sendHeartbeat();
-				case ACK -> group.getValue().forEach(this::sendAck);
-				case INVALIDATE -> sendInvalidations(key, group.getValue());
-			}
-		}
-	}
-
-	private void sendInvalidations(GroupKey key, List<Outgoing> group) {
-		List<String> keys = new ArrayList<>();
-		group.forEach((outgoing) -> keys.addAll(outgoing.keys));
-		List<List<String>> chunks = new ArrayList<>();
-		if (key.operation == Operation.CLEAR) {
-			chunks.add(List.of());
-		}
-		else {
-			for (int i = 0; i < keys.size(); i += MAX_KEYS_PER_MESSAGE) {
-				chunks.add(keys.subList(i, Math.min(keys.size(), i + MAX_KEYS_PER_MESSAGE)));
-			}
-		}
-		List<AckWaiter> waiters = new ArrayList<>();
-		for (List<String> chunk : chunks) {
-			long sequence = sequence(key.cacheName).incrementAndGet();
-			AckWaiter waiter = null;
-			if (key.ackRequested) {
-				waiter = new AckWaiter(key.cacheName, sequence, this.peers.livePeers());
+			long number = ++sequence.value;
+			if (acknowledged) {
+				waiter = new AckWaiter(cacheName, number, this.peers.livePeers());
 				waiter.countTimeoutsIn(this.statistics);
-				this.ackWaiters.put(waiter.id(), waiter);
-				waiters.add(waiter);
-			}
-			byte[] body = InvalidationMessage
-				.invalidate(this.instanceId, key.cacheName, key.operation, sequence, List.copyOf(chunk),
-						key.ackRequested)
-				.encode();
-			if (this.suppressNextPublication) {
-				// test seam: this invalidation is lost on its way, its sequence number is used all the same
-				this.suppressNextPublication = false;
-				if (waiter != null) {
-					waiter.abandon();
-				}
-				continue;
-			}
-			if (publishRaw(this.channel, body)) {
-				this.statistics.sent.increment();
-			}
-			else if (waiter != null) {
-				waiter.abandon();
-			}
-		}
-		AckWaiter combined = AckWaiter.allOf(waiters);
-		group.forEach((outgoing) -> outgoing.published.complete(combined));
-	}
-
-	private void sendHeartbeat() {
-		Map<String, Long> snapshot = new LinkedHashMap<>();
-		this.sequences.forEach((name, sequence) -> snapshot.put(name, sequence.get()));
-		if (publishRaw(this.channel, InvalidationMessage.heartbeat(this.instanceId, snapshot).encode())) {
-			this.lastHeartbeatPublishedNanos = System.nanoTime();
-		}
-	}
-
-	private void sendAck(Outgoing outgoing) {
-		UUID target = Objects.requireNonNull(outgoing.target);
-		byte[] body = InvalidationMessage.ack(this.instanceId, target, outgoing.cacheName, outgoing.ackSequence)
-			.encode();
-		publishRaw((this.settings.channel() + ":ack:" + target).getBytes(StandardCharsets.UTF_8), body);
-	}
-
-	private boolean publishRaw(byte[] channel, byte[] body) {
-		try (RedisConnection connection = this.connectionFactory.getConnection()) {
-			connection.publish(channel, body);
-			return true;
-		}
-		catch (RuntimeException ex) {
-			this.statistics.publishFailures.increment();
-			warn("Could not publish an invalidation message; peers will detect the gap", ex);
-			return false;
-		}
-	}
-
-	// ---- receiving ----
-
-	@Override
-	public void onMessage(Message message, byte @Nullable [] pattern) {
-		InvalidationMessage decoded;
-		try {
-			decoded = InvalidationMessage.decode(message.getBody(), MAX_MESSAGE_BYTES);
-		}
-		catch (RuntimeException ex) {
-			this.statistics.malformed.increment();
-			if (logger.isDebugEnabled()) {
-				logger.debug("Ignoring malformed message on the invalidation channel: " + ex.getMessage());
-			}
-			return;
-		}
-		try {
-			receive(decoded);
-		}
-		catch (RuntimeException ex) {
-			logger.warn("Could not apply an invalidation message; clearing every L1", ex);
-			clearAll();
-		}
-	}
-
-	private void receive(InvalidationMessage message) {
-		if (message.type() == InvalidationMessage.Type.ACK) {
-			if (this.instanceId.equals(message.target())) {
-				this.statistics.acksReceived.increment();
-				AckWaiter waiter = this.ackWaiters.get(AckWaiter.id(message.cacheName(), message.sequence()));
-				if (waiter != null) {
-					waiter.acknowledged(message.sender());
+				if (!waiter.isDone()) {
+					this.ackWaiters.put(waiter.id(), waiter);
 				}
 			}
-			return;
-		}
-		if (message.sender().equals(this.instanceId)) {
-			if (message.type() == InvalidationMessage.Type.HEARTBEAT) {
-				this.lastOwnHeartbeatNanos = System.nanoTime();
+			Message message = new Message(this.channel, MessageCodec
+				.encode(new Invalidate(this.instanceId, cacheName, operation, number, keys, acknowledged)));
+			if (this.dropNextPublication) {
+				// test seam: this message is lost on its way, its sequence number is used all the same
+				this.dropNextPublication = false;
+				message = null;
 			}
-			return;
+			written = start(write, message);
 		}
-		if (message.type() == InvalidationMessage.Type.HEARTBEAT) {
-			for (String cacheName : this.peers.onHeartbeat(message.sender(), message.sequences())) {
-				gap(cacheName);
-			}
-			return;
+		finally {
+			sequence.lock.unlock();
 		}
-		boolean gap = this.peers.onInvalidation(message.sender(), message.cacheName(), message.sequence());
-		L1Cache l1 = this.targets.l1(message.cacheName());
-		if (l1 != null) {
-			if (gap || message.operation() == Operation.CLEAR) {
-				l1.invalidateAll();
+		AckWaiter acks = waiter;
+		written = written.whenComplete((result, ex) -> {
+			if (ex != null) {
+				this.statistics.publishFailures.increment();
+				if (acks != null) {
+					acks.abandon();
+				}
 			}
 			else {
-				message.keys().forEach(l1::invalidate);
+				this.statistics.sent.increment();
+			}
+		});
+		return new SentPublication<>(written, acks);
+	}
+
+	private static <T> CompletableFuture<T> start(Function<@Nullable Message, CompletableFuture<T>> write,
+			@Nullable Message message) {
+		try {
+			return write.apply(message);
+		}
+		catch (RuntimeException ex) {
+			return CompletableFuture.failedFuture(ex);
+		}
+	}
+
+	/**
+	 * A write and its message on their way, with the acknowledgements to wait for.
+	 */
+	private final class SentPublication<T> implements Publication<T> {
+
+		private final CompletableFuture<T> written;
+
+		private final @Nullable AckWaiter acks;
+
+		SentPublication(CompletableFuture<T> written, @Nullable AckWaiter acks) {
+			this.written = written;
+			this.acks = acks;
+		}
+
+		@Override
+		public CompletableFuture<T> written() {
+			return this.written;
+		}
+
+		@Override
+		public void awaitAcknowledgements() {
+			if (this.acks == null) {
+				return;
+			}
+			try {
+				this.acks.await(RedisInvalidationBus.this.settings.ackTimeout());
+			}
+			finally {
+				RedisInvalidationBus.this.ackWaiters.remove(this.acks.id());
 			}
 		}
-		if (gap) {
-			this.statistics.gaps.increment();
-			logger.debug("Lost invalidation messages detected for cache '" + message.cacheName() + "'; cleared its L1");
-		}
-		this.statistics.received.increment();
-		if (message.ackRequested()) {
-			Outgoing ack = Outgoing.ack(message.sender(), message.cacheName(), message.sequence());
-			this.outbox.offer(ack);
-		}
+
 	}
 
-	private void gap(String cacheName) {
-		this.statistics.gaps.increment();
-		L1Cache l1 = this.targets.l1(cacheName);
-		if (l1 != null) {
-			l1.invalidateAll();
-		}
-		logger.debug("Heartbeat revealed lost invalidation messages for cache '" + cacheName + "'; cleared its L1");
-	}
-
-	@Override
-	public void onChannelSubscribed(byte[] channel, long count) {
-		if (java.util.Arrays.equals(channel, this.channel)) {
-			this.peers.reset();
-			clearAll();
-			this.statistics.resubscriptions.increment();
-			this.subscribedAtNanos = System.nanoTime();
-			this.lastOwnHeartbeatNanos = System.nanoTime();
-			logger.debug("Subscribed to the invalidation channel; cleared every L1");
-		}
-	}
-
-	@Override
-	public void onChannelUnsubscribed(byte[] channel, long count) {
-		if (java.util.Arrays.equals(channel, this.channel)) {
-			this.subscribedAtNanos = 0;
-		}
-	}
-
-	private void clearAll() {
-		this.targets.all().forEach(L1Cache::invalidateAll);
-	}
-
-	// ---- lifecycle and periodic checks ----
+	// ---- lifecycle and periodic work ----
 
 	@Override
 	public void start() {
@@ -454,18 +258,17 @@ public final class RedisInvalidationBus
 				return;
 			}
 			this.running = true;
-			Thread thread = new Thread(this::runSender, "multilevel-cache-invalidation-sender");
-			thread.setDaemon(true);
-			thread.start();
-			this.sender = thread;
 			ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor((runnable) -> {
-				Thread tick = new Thread(runnable, "multilevel-cache-invalidation-heartbeat");
-				tick.setDaemon(true);
-				return tick;
+				Thread thread = new Thread(runnable, "multilevel-cache-invalidation-heartbeat");
+				thread.setDaemon(true);
+				return thread;
 			});
 			long interval = this.settings.heartbeatInterval().toMillis();
 			executor.scheduleWithFixedDelay(this::tick, 0, interval, TimeUnit.MILLISECONDS);
-			this.ticker = executor;
+			long grace = Math.max(1, interval / 4);
+			executor.scheduleWithFixedDelay(this::checkGaps, grace, grace, TimeUnit.MILLISECONDS);
+			this.heartbeats = executor;
+			this.keeper.start();
 		}
 	}
 
@@ -476,18 +279,10 @@ public final class RedisInvalidationBus
 				return;
 			}
 			this.running = false;
-			if (this.ticker != null) {
-				this.ticker.shutdownNow();
+			if (this.heartbeats != null) {
+				this.heartbeats.shutdownNow();
 			}
-			if (this.sender != null) {
-				try {
-					this.sender.join(PUBLISH_WAIT.toMillis());
-				}
-				catch (InterruptedException ex) {
-					Thread.currentThread().interrupt();
-				}
-			}
-			closeSubscription();
+			this.keeper.stop();
 		}
 	}
 
@@ -497,7 +292,8 @@ public final class RedisInvalidationBus
 	}
 
 	/**
-	 * Stops after the web server stopped serving and before the Redis connection factory stops.
+	 * Stops after the web server stopped serving and the write-behind queues were flushed, before the Redis
+	 * connection factory stops.
 	 */
 	@Override
 	public int getPhase() {
@@ -506,52 +302,50 @@ public final class RedisInvalidationBus
 
 	void tick() {
 		try {
-			ensureSubscribed();
-			checkOwnHeartbeats();
-			this.outbox.offer(Outgoing.heartbeat());
+			publishHeartbeat();
+			boolean publishing = System.nanoTime() - this.lastHeartbeatPublishedNanos < this.settings
+				.heartbeatInterval()
+				.toNanos() * 2;
+			this.keeper.check(publishing);
 			checkEpoch();
 			this.peers.expire();
 			this.ackWaiters.values().removeIf(AckWaiter::isDone);
 		}
 		catch (RuntimeException ex) {
-			warn("Invalidation heartbeat failed", ex);
+			this.warnings.warn("Invalidation heartbeat failed", ex);
 		}
 	}
 
-	private void ensureSubscribed() {
-		if (this.subscription != null) {
-			return;
-		}
-		RedisConnection connection = null;
+	private void publishHeartbeat() {
+		Map<String, Long> snapshot = new LinkedHashMap<>();
+		this.sequences.forEach((name, sequence) -> {
+			// under the lock: every message numbered up to the snapshot was handed to Redis before this heartbeat
+			sequence.lock.lock();
+			try {
+				snapshot.put(name, sequence.value);
+			}
+			finally {
+				sequence.lock.unlock();
+			}
+		});
+		this.transport.publish(this.channel, MessageCodec.encode(new Heartbeat(this.instanceId, snapshot)))
+			.whenComplete((receivers, ex) -> {
+				if (ex == null) {
+					this.lastHeartbeatPublishedNanos = System.nanoTime();
+				}
+				else {
+					this.targets.unsubscribed();
+					this.warnings.warn("Could not publish an invalidation heartbeat", ex);
+				}
+			});
+	}
+
+	private void checkGaps() {
 		try {
-			connection = this.connectionFactory.getConnection();
-			connection.subscribe(this, this.channel, this.ackChannel);
-			this.subscription = connection;
+			this.peers.gaps().forEach(this.receiver::gap);
 		}
 		catch (RuntimeException ex) {
-			if (connection != null) {
-				closeQuietly(connection);
-			}
-			warn("Cannot subscribe to the invalidation channel yet (Redis unreachable?); retrying every "
-					+ this.settings.heartbeatInterval().toMillis() + " ms", ex);
-		}
-	}
-
-	/**
-	 * A subscription that stops delivering this instance's own heartbeats while they are being published is
-	 * broken without having told us: drop it, clear every L1 and subscribe again.
-	 */
-	private void checkOwnHeartbeats() {
-		long now = System.nanoTime();
-		long silence = 3 * this.settings.heartbeatInterval().toNanos() + Duration.ofMillis(500).toNanos();
-		boolean publishing = now - this.lastHeartbeatPublishedNanos < this.settings.heartbeatInterval().toNanos() * 2;
-		if (this.subscription != null && this.subscribedAtNanos != 0 && publishing
-				&& now - this.lastOwnHeartbeatNanos > silence) {
-			logger.warn("The invalidation subscription stopped delivering messages; clearing every L1 and "
-					+ "subscribing again");
-			closeSubscription();
-			clearAll();
-			ensureSubscribed();
+			logger.debug("Gap check failed", ex);
 		}
 	}
 
@@ -559,92 +353,15 @@ public final class RedisInvalidationBus
 	 * Redis restarted (without persistence) or was flushed: the epoch marker is gone or different.
 	 */
 	private void checkEpoch() {
-		try (RedisConnection connection = this.connectionFactory.getConnection()) {
-			boolean changed = false;
-			for (byte[] key : epochKeys(connection)) {
-				changed |= checkEpoch(connection, key);
-			}
-			if (changed) {
+		try (RedisConnection connection = this.transport.connection()) {
+			if (this.epoch.changed(connection)) {
 				this.statistics.epochChanges.increment();
 				logger.info("Redis was restarted or flushed (epoch marker changed); cleared every L1");
-				clearAll();
+				this.targets.invalidateAll();
 			}
 		}
 		catch (RuntimeException ex) {
-			warn("Cannot check the Redis epoch marker", ex);
-		}
-	}
-
-	/**
-	 * One marker on a standalone or Sentinel-managed Redis; on a cluster one per primary, each with a hash tag
-	 * that maps to a slot of that primary, so a FLUSHALL or restart of any node is seen.
-	 */
-	private List<byte[]> epochKeys(RedisConnection connection) {
-		if (!(connection instanceof RedisClusterConnection cluster)) {
-			return List.of(this.epochKey);
-		}
-		List<byte[]> keys = new ArrayList<>();
-		for (RedisClusterNode node : cluster.clusterGetNodes()) {
-			if (node.isMaster() && node.getSlotRange() != null && !node.getSlotRange().getSlots().isEmpty()) {
-				String tag = this.epochTags.computeIfAbsent(node.getSlotRange().getSlotsArray()[0],
-						(slot) -> tagForSlotOf(node.getSlotRange()));
-				keys.add((this.settings.epochKey() + ":{" + tag + "}").getBytes(StandardCharsets.UTF_8));
-			}
-		}
-		return keys.isEmpty() ? List.of(this.epochKey) : keys;
-	}
-
-	private static String tagForSlotOf(RedisClusterNode.SlotRange range) {
-		for (int i = 0; i < 1_000_000; i++) {
-			String tag = Integer.toString(i);
-			if (range.contains(ClusterSlotHashUtil.calculateSlot(tag))) {
-				return tag;
-			}
-		}
-		throw new IllegalStateException("No hash tag found for slots " + range);
-	}
-
-	private boolean checkEpoch(RedisConnection connection, byte[] key) {
-		byte[] current = connection.stringCommands().get(key);
-		if (current == null) {
-			byte[] fresh = UUID.randomUUID().toString().getBytes(StandardCharsets.UTF_8);
-			connection.stringCommands().set(key, fresh, Expiration.persistent(), SetOption.ifAbsent());
-			current = connection.stringCommands().get(key);
-		}
-		if (current == null) {
-			return false;
-		}
-		String value = new String(current, StandardCharsets.UTF_8);
-		String known = this.epochs.put(new String(key, StandardCharsets.UTF_8), value);
-		return known != null && !known.equals(value);
-	}
-
-	private void closeSubscription() {
-		RedisConnection connection = this.subscription;
-		this.subscription = null;
-		this.subscribedAtNanos = 0;
-		if (connection != null) {
-			closeQuietly(connection);
-		}
-	}
-
-	private static void closeQuietly(RedisConnection connection) {
-		try {
-			connection.close();
-		}
-		catch (RuntimeException ex) {
-			logger.debug("Error closing the invalidation subscription", ex);
-		}
-	}
-
-	private void warn(String message, Exception ex) {
-		long now = System.currentTimeMillis();
-		if (now - this.lastWarning > 30_000) {
-			this.lastWarning = now;
-			logger.warn(message + " (logged at most every 30 s): " + ex);
-		}
-		else if (logger.isDebugEnabled()) {
-			logger.debug(message, ex);
+			this.warnings.warn("Cannot check the Redis epoch marker", ex);
 		}
 	}
 
@@ -653,7 +370,7 @@ public final class RedisInvalidationBus
 	 * while its sequence number is still used.
 	 */
 	void dropNextPublication() {
-		this.suppressNextPublication = true;
+		this.dropNextPublication = true;
 	}
 
 	/**
@@ -661,6 +378,18 @@ public final class RedisInvalidationBus
 	 */
 	void tickNow() {
 		tick();
+		checkGaps();
+	}
+
+	/**
+	 * The last sequence number of one cache, and the lock that orders its messages.
+	 */
+	private static final class Sequence {
+
+		final ReentrantLock lock = new ReentrantLock();
+
+		long value;
+
 	}
 
 	/**
@@ -675,96 +404,41 @@ public final class RedisInvalidationBus
 	public record Settings(String channel, Duration heartbeatInterval, Duration ackTimeout, Duration peerTimeout,
 			String epochKey) {
 
+		/**
+		 * Validates the settings.
+		 * @throws InvalidCacheSettingException naming the setting when a value is missing or out of range
+		 */
 		public Settings {
-			Objects.requireNonNull(channel, "channel must not be null");
-			Objects.requireNonNull(heartbeatInterval, "heartbeatInterval must not be null");
-			Objects.requireNonNull(ackTimeout, "ackTimeout must not be null");
-			Objects.requireNonNull(peerTimeout, "peerTimeout must not be null");
+			require(channel != null && !channel.isBlank(), "invalidation.channel", channel, "must not be empty");
+			require(heartbeatInterval != null && isPositive(heartbeatInterval), "invalidation.heartbeat-interval",
+					heartbeatInterval, "must be a positive duration (e.g. 1s)");
+			require(ackTimeout != null && isPositive(ackTimeout), "invalidation.ack-timeout", ackTimeout,
+					"must be a positive duration (e.g. 500ms)");
+			require(peerTimeout != null && peerTimeout.compareTo(heartbeatInterval.multipliedBy(2)) >= 0,
+					"invalidation.peer-timeout", peerTimeout,
+					"must be at least twice the heartbeat interval (" + heartbeatInterval + ")");
 			Objects.requireNonNull(epochKey, "epochKey must not be null");
 		}
 
-	}
+		private static boolean isPositive(Duration duration) {
+			return !duration.isNegative() && !duration.isZero();
+		}
 
-	/**
-	 * The L1s an invalidation bus acts on.
-	 */
-	public interface Targets {
-
-		/**
-		 * The L1 of a cache, if this instance has created the cache.
-		 * @param cacheName the cache name
-		 * @return its L1 or {@code null}
-		 */
-		@Nullable L1Cache l1(String cacheName);
-
-		/**
-		 * Every L1 of this instance.
-		 * @return the L1s
-		 */
-		Collection<L1Cache> all();
+		private static void require(boolean valid, String setting, @Nullable Object value, String reason) {
+			if (!valid) {
+				throw new InvalidCacheSettingException(setting, value, reason);
+			}
+		}
 
 	}
 
 	/**
 	 * What is known of a peer.
 	 *
-	 * @param sequences last sequence number received per cache
+	 * @param sequences highest sequence number received per cache
 	 * @param sinceHeard time since its last message or heartbeat
 	 */
 	public record Peer(Map<String, Long> sequences, Duration sinceHeard) {
-	}
-
-	private enum Kind {
-
-		INVALIDATE, HEARTBEAT, ACK
-
-	}
-
-	private record GroupKey(Kind kind, String cacheName, Operation operation, boolean ackRequested,
-			@Nullable UUID target) {
-	}
-
-	private static final class Outgoing {
-
-		final Kind kind;
-
-		final String cacheName;
-
-		final Operation operation;
-
-		final List<String> keys;
-
-		final boolean ackRequested;
-
-		final @Nullable UUID target;
-
-		final long ackSequence;
-
-		final CompletableFuture<@Nullable AckWaiter> published = new CompletableFuture<>();
-
-		Outgoing(String cacheName, Operation operation, List<String> keys, boolean ackRequested) {
-			this(Kind.INVALIDATE, cacheName, operation, keys, ackRequested, null, 0);
-		}
-
-		private Outgoing(Kind kind, String cacheName, Operation operation, List<String> keys, boolean ackRequested,
-				@Nullable UUID target, long ackSequence) {
-			this.kind = kind;
-			this.cacheName = cacheName;
-			this.operation = operation;
-			this.keys = keys;
-			this.ackRequested = ackRequested;
-			this.target = target;
-			this.ackSequence = ackSequence;
-		}
-
-		static Outgoing heartbeat() {
-			return new Outgoing(Kind.HEARTBEAT, "", Operation.EVICT, List.of(), false, null, 0);
-		}
-
-		static Outgoing ack(UUID target, String cacheName, long sequence) {
-			return new Outgoing(Kind.ACK, cacheName, Operation.EVICT, List.of(), false, target, sequence);
-		}
-
 	}
 
 }

@@ -10,7 +10,7 @@ import org.jspecify.annotations.Nullable;
 
 import io.github.multilevelcache.invalidation.InvalidationStatistics;
 import io.github.multilevelcache.invalidation.RedisInvalidationBus;
-import io.github.multilevelcache.resilience.CircuitBreakingRedisL2;
+import io.github.multilevelcache.MultiLevelCacheManager;
 
 /**
  * Instance-wide meters: invalidation traffic ({@code multilevel.cache.invalidations{direction=sent|received}},
@@ -22,11 +22,11 @@ public class InvalidationMetrics implements MeterBinder {
 
 	private final @Nullable RedisInvalidationBus bus;
 
-	private final @Nullable CircuitBreakingRedisL2 breaker;
+	private final MultiLevelCacheManager manager;
 
-	public InvalidationMetrics(@Nullable RedisInvalidationBus bus, @Nullable CircuitBreakingRedisL2 breaker) {
+	public InvalidationMetrics(@Nullable RedisInvalidationBus bus, MultiLevelCacheManager manager) {
 		this.bus = bus;
-		this.breaker = breaker;
+		this.manager = manager;
 	}
 
 	@Override
@@ -51,15 +51,13 @@ public class InvalidationMetrics implements MeterBinder {
 				.description("Other instances heard recently")
 				.register(registry);
 		}
-		if (this.breaker != null) {
-			Gauge.builder("multilevel.cache.l2.available", this.breaker, (b) -> b.isAvailable() ? 1 : 0)
-				.description("Whether Redis calls are let through (1) or refused by the open circuit breaker (0)")
-				.register(registry);
-			FunctionCounter.builder("multilevel.cache.l2.rejected.calls", this.breaker,
-					CircuitBreakingRedisL2::notPermittedCalls)
-				.description("Redis calls refused without touching Redis while the circuit breaker was open")
-				.register(registry);
-		}
+		Gauge.builder("multilevel.cache.l2.available", this.manager, (m) -> m.isRedisAvailable() ? 1 : 0)
+			.description("Whether Redis calls are let through (1) or refused by the open circuit breaker (0)")
+			.register(registry);
+		FunctionCounter.builder("multilevel.cache.l2.rejected.calls", this.manager,
+				MultiLevelCacheManager::getRefusedRedisCalls)
+			.description("Redis calls refused without touching Redis while the circuit breaker was open")
+			.register(registry);
 	}
 
 	private static void counter(MeterRegistry registry, RedisInvalidationBus bus, String name, @Nullable String tag,

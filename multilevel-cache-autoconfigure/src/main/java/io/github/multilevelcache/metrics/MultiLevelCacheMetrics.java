@@ -3,7 +3,6 @@ package io.github.multilevelcache.metrics;
 import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
 
-import com.github.benmanes.caffeine.cache.stats.CacheStats;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.FunctionTimer;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -45,32 +44,28 @@ public class MultiLevelCacheMetrics extends CacheMeterBinder<MultiLevelCache> {
 		this.tags = Tags.concat(tags, "cache", cache.getName());
 	}
 
-	private CacheStats l1() {
-		return this.cache.getL1().stats();
-	}
-
 	private CacheStatistics stats() {
 		return this.cache.getStatistics();
 	}
 
 	@Override
 	protected @Nullable Long size() {
-		return this.cache.getL1().estimatedSize();
+		return stats().l1Size();
 	}
 
 	@Override
 	protected long hitCount() {
-		return l1().hitCount() + stats().l2Hits();
+		return stats().l1Hits() + stats().l2Hits();
 	}
 
 	@Override
 	protected @Nullable Long missCount() {
-		return this.cache.getSettings().l2().enabled() ? stats().l2Misses() : l1().missCount();
+		return this.cache.getSettings().l2().enabled() ? stats().l2Misses() : stats().l1Misses();
 	}
 
 	@Override
 	protected @Nullable Long evictionCount() {
-		return l1().evictionCount();
+		return stats().l1Evictions();
 	}
 
 	@Override
@@ -81,9 +76,9 @@ public class MultiLevelCacheMetrics extends CacheMeterBinder<MultiLevelCache> {
 	@Override
 	protected void bindImplementationSpecificMetrics(MeterRegistry registry) {
 		counter(registry, "cache.level.gets", "Lookups per level", Tags.of("level", "l1", "result", "hit"),
-				(c) -> c.getL1().stats().hitCount());
+				(c) -> c.getStatistics().l1Hits());
 		counter(registry, "cache.level.gets", "Lookups per level", Tags.of("level", "l1", "result", "miss"),
-				(c) -> c.getL1().stats().missCount());
+				(c) -> c.getStatistics().l1Misses());
 		counter(registry, "cache.level.gets", "Lookups per level", Tags.of("level", "l2", "result", "hit"),
 				(c) -> c.getStatistics().l2Hits());
 		counter(registry, "cache.level.gets", "Lookups per level", Tags.of("level", "l2", "result", "miss"),
@@ -119,6 +114,14 @@ public class MultiLevelCacheMetrics extends CacheMeterBinder<MultiLevelCache> {
 				(c) -> c.getStatistics().refreshed());
 		counter(registry, "cache.early.recomputes", "Probabilistic early recomputations started", Tags.empty(),
 				(c) -> c.getStatistics().earlyRecomputes());
+		counter(registry, "cache.fills", "Puts after a miss (plain @Cacheable)", Tags.of("result", "stored"),
+				(c) -> c.getStatistics().fills());
+		counter(registry, "cache.fills", "Puts after a miss (plain @Cacheable)", Tags.of("result", "lost"),
+				(c) -> c.getStatistics().fillsLost());
+		counter(registry, "cache.unstorable.values", "Values whose type may not be stored in Redis (L1 only)",
+				Tags.empty(), (c) -> c.getStatistics().unstorableValues());
+		counter(registry, "cache.remembered.writes", "Writes Redis missed, repaired everywhere once it is back",
+				Tags.empty(), (c) -> c.getStatistics().rememberedWrites());
 		counter(registry, "cache.corrupt.values", "Undecodable values found in Redis (treated as misses)",
 				Tags.empty(), (c) -> c.getStatistics().corruptValues());
 		counter(registry, "cache.l2.errors", "Redis calls that failed or timed out", Tags.empty(),

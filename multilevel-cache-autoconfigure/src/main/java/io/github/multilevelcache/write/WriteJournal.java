@@ -6,6 +6,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import java.util.function.ToLongFunction;
 
@@ -15,6 +19,7 @@ import org.jspecify.annotations.Nullable;
 
 import org.springframework.data.domain.Range;
 import org.springframework.data.redis.connection.RedisConnection;
+import org.springframework.data.redis.connection.lettuce.LettuceConnection;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.connection.RedisStringCommands.SetOption;
 import org.springframework.data.redis.connection.stream.ByteRecord;
@@ -24,21 +29,28 @@ import org.springframework.data.redis.core.Cursor;
 import org.springframework.data.redis.core.ScanOptions;
 import org.springframework.data.redis.core.types.Expiration;
 
-import io.github.multilevelcache.l2.CacheValueSerializer;
+import io.github.multilevelcache.serialization.CacheValueSerializer;
 
 /**
  * The durable journal of one write-behind cache on one instance (G9 with {@code durable: true}): every
- * accepted write is appended to a Redis Stream of this instance before {@code put} returns, and deleted from
- * it once the writer committed it. The instance keeps an owner key alive; the stream of an instance whose
- * owner key expired (it crashed) is replayed by any instance, once (a claim key), in stream order coalesced to
- * the last write per key, skipping keys whose cached value is newer than the journaled write (G10), then
- * deleted. Keys and values are stored with the cache's serializer, so the allow-list applies.
+ * accepted write is appended to a Redis Stream of this instance before {@code put} returns (the append waits at
+ * most the cache's Redis timeout, and is pipelined behind the write's own Redis write), and deleted from it once
+ * the writer committed it. The instance keeps an owner key alive; the stream of an instance whose owner key
+ * was seen missing twice, a check apart (it crashed), is replayed by any instance, once (a claim key), in stream
+ * order coalesced to the last write per key, skipping keys whose cached value is newer than the journaled write
+ * (G10), then deleted. Keys and values are stored with the cache's serializer, so the allow-list applies.
  */
 final class WriteJournal {
 
 	private static final Log logger = LogFactory.getLog(WriteJournal.class);
 
 	static final Duration OWNER_TTL = Duration.ofSeconds(10);
+
+	/** How often the owner key is renewed. */
+	static final Duration RENEWAL = OWNER_TTL.dividedBy(5);
+
+	/** How often other instances' journals are checked for a missing owner. */
+	static final Duration ORPHAN_CHECK = Duration.ofSeconds(1);
 
 	private static final byte[] KEY = bytes("k");
 
@@ -60,9 +72,15 @@ final class WriteJournal {
 
 	private final byte[] stream;
 
+	private final Duration appendTimeout;
+
+	/** streams seen without an owner once, and when: replayed when seen so a check later */
+	private final Map<String, Long> suspects = new ConcurrentHashMap<>();
+
 	WriteJournal(RedisConnectionFactory connectionFactory, CacheValueSerializer serializer, String keyPrefix,
-			String cacheName, String instanceId) {
+			String cacheName, String instanceId, Duration appendTimeout) {
 		this.connectionFactory = connectionFactory;
+		this.appendTimeout = appendTimeout;
 		this.serializer = serializer;
 		this.streamPrefix = keyPrefix + "multilevel-cache:wb:" + cacheName + ":";
 		this.ownerPrefix = keyPrefix + "multilevel-cache:wb-owner:";
@@ -73,6 +91,7 @@ final class WriteJournal {
 	/**
 	 * Appends an accepted write; returns once Redis has it.
 	 * @return the entry id, to delete once the writer committed
+	 * @throws IllegalStateException when Redis did not take it within the timeout (the caller writes through)
 	 */
 	String append(Object key, @Nullable Object value, boolean delete) {
 		Map<byte[], byte[]> fields = new LinkedHashMap<>();
@@ -81,8 +100,20 @@ final class WriteJournal {
 		fields.put(DELETE, bytes(delete ? "1" : (value == null) ? "n" : "0"));
 		fields.put(TIME, bytes(Long.toString(System.currentTimeMillis())));
 		try (RedisConnection connection = this.connectionFactory.getConnection()) {
+			if (connection instanceof LettuceConnection lettuce) {
+				return lettuce.getNativeConnection()
+					.xadd(this.stream, fields)
+					.get(this.appendTimeout.toNanos(), TimeUnit.NANOSECONDS);
+			}
 			RecordId id = connection.streamCommands().xAdd(StreamRecords.newRecord().in(this.stream).ofMap(fields));
 			return id.getValue();
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException("Interrupted while journaling a write-behind write", ex);
+		}
+		catch (ExecutionException | TimeoutException | RuntimeException ex) {
+			throw new IllegalStateException("Could not journal a write-behind write: " + ex, ex);
 		}
 	}
 
@@ -132,8 +163,16 @@ final class WriteJournal {
 				String owner = name.substring(this.streamPrefix.length());
 				if (owner.equals(this.instanceId) || owner.endsWith(":claim")
 						|| Boolean.TRUE.equals(connection.keyCommands().exists(bytes(this.ownerPrefix + owner)))) {
+					this.suspects.remove(name);
 					continue;
 				}
+				long now = System.nanoTime();
+				Long firstSeen = this.suspects.putIfAbsent(name, now);
+				if (firstSeen == null || now - firstSeen < ORPHAN_CHECK.toNanos() * 9 / 10) {
+					// seen without an owner for the first time: a live owner late with its renewal gets one more check
+					continue;
+				}
+				this.suspects.remove(name);
 				byte[] claim = bytes(name + ":claim");
 				if (!Boolean.TRUE.equals(connection.stringCommands()
 					.set(claim, bytes(this.instanceId), Expiration.from(Duration.ofMinutes(1)), SetOption.ifAbsent()))) {

@@ -1,16 +1,24 @@
 package io.github.multilevelcache.write;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.ToLongFunction;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.data.redis.connection.RedisConnectionFactory;
+
 import io.github.multilevelcache.CacheSettings;
 import io.github.multilevelcache.WriteStrategy;
+import io.github.multilevelcache.serialization.CacheValueSerializer;
 
 /**
- * Creates the {@link WriteStrategyHandler} of a cache from its settings.
+ * Creates the {@link WriteStrategyHandler} of a cache from its settings (not started: the manager calls
+ * {@link WriteStrategyHandler#start()}), and the default dead-letter handler.
  */
 public final class WriteStrategies {
 
@@ -32,8 +40,8 @@ public final class WriteStrategies {
 	 */
 	@SuppressWarnings("unchecked")
 	public static WriteStrategyHandler create(String cacheName, CacheSettings settings,
-			@org.jspecify.annotations.Nullable CacheWriter<?, ?> writer, DeadLetterHandler deadLetters,
-			WriteBehindStatistics statistics, @org.jspecify.annotations.Nullable JournalSupport journal) {
+			@Nullable CacheWriter<?, ?> writer, DeadLetterHandler deadLetters,
+			WriteBehindStatistics statistics, @Nullable JournalSupport journal) {
 		if (settings.strategy() == WriteStrategy.CACHE_ASIDE) {
 			return WriteStrategyHandler.CACHE_ASIDE;
 		}
@@ -51,7 +59,7 @@ public final class WriteStrategies {
 						+ "was not built from a RedisConnectionFactory");
 			}
 			writeJournal = new WriteJournal(journal.connectionFactory(), journal.serializer(), settings.keyPrefix(),
-					cacheName, journal.instanceId());
+					cacheName, journal.instanceId(), journal.appendTimeout());
 		}
 		return new WriteBehind(cacheName, typed, settings.writeBehind(), deadLetters, statistics, writeJournal,
 				(journal != null) ? journal.cachedWriteTime() : (key) -> 0L);
@@ -64,10 +72,10 @@ public final class WriteStrategies {
 	 * @param serializer serializes journaled keys and values (allow-list applies)
 	 * @param instanceId this instance's id, naming its journal
 	 * @param cachedWriteTime write time of the value the cache holds for a key now, 0 when none
+	 * @param appendTimeout longest wait for Redis to take a journal entry
 	 */
-	public record JournalSupport(org.springframework.data.redis.connection.RedisConnectionFactory connectionFactory,
-			io.github.multilevelcache.l2.CacheValueSerializer serializer, String instanceId,
-			java.util.function.ToLongFunction<Object> cachedWriteTime) {
+	public record JournalSupport(RedisConnectionFactory connectionFactory, CacheValueSerializer serializer,
+			String instanceId, ToLongFunction<Object> cachedWriteTime, Duration appendTimeout) {
 	}
 
 	/**

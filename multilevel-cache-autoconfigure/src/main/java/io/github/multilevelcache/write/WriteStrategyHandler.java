@@ -44,6 +44,13 @@ public interface WriteStrategyHandler {
 	}
 
 	/**
+	 * Starts background work (write-behind flusher, journal upkeep); called once by the manager after the cache
+	 * was created.
+	 */
+	default void start() {
+	}
+
+	/**
 	 * Writes everything accepted so far (write-behind), waiting at most until the queue is empty.
 	 */
 	default void flush() {

@@ -19,6 +19,7 @@ import org.springframework.core.env.StandardEnvironment;
 import org.springframework.core.io.support.SpringFactoriesLoader;
 import org.springframework.core.io.support.SpringFactoriesLoader.ArgumentResolver;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.mockito.Mockito.mock;
@@ -109,7 +110,7 @@ class InvalidPropertyFailureAnalysisTests {
 
 		@Bean
 		RedisConnectionFactory redisConnectionFactory() {
-			return mock(RedisConnectionFactory.class);
+			return mock(LettuceConnectionFactory.class);
 		}
 
 	}

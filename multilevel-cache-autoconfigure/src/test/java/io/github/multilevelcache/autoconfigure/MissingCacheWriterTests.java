@@ -9,6 +9,7 @@ import org.springframework.cache.annotation.EnableCaching;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 import io.github.multilevelcache.write.MissingCacheWriterException;
 
@@ -52,7 +53,7 @@ class MissingCacheWriterTests {
 
 		@Bean
 		RedisConnectionFactory redisConnectionFactory() {
-			return mock(RedisConnectionFactory.class);
+			return mock(LettuceConnectionFactory.class);
 		}
 
 	}

@@ -1,6 +1,7 @@
 package io.github.multilevelcache.autoconfigure;
 
 import java.time.Duration;
+import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
@@ -8,6 +9,7 @@ import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.cache.autoconfigure.CacheAutoConfiguration;
 import org.springframework.boot.cache.autoconfigure.CacheManagerCustomizer;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.cache.CacheManager;
@@ -17,13 +19,15 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.data.redis.cache.RedisCacheManager;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 import io.github.multilevelcache.CacheSettings;
 import io.github.multilevelcache.MultiLevelCache;
 import io.github.multilevelcache.MultiLevelCacheManager;
+import io.github.multilevelcache.Percentage;
 import io.github.multilevelcache.WriteStrategy;
-import io.github.multilevelcache.l2.CacheValueSerializer;
-import io.github.multilevelcache.l2.JacksonCacheValueSerializer;
+import io.github.multilevelcache.serialization.CacheValueSerializer;
+import io.github.multilevelcache.serialization.JacksonCacheValueSerializer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.mockito.Mockito.mock;
@@ -51,7 +55,7 @@ class MultiLevelCacheAutoConfigurationTests {
 	void backsOffWithoutEnableCaching() {
 		new ApplicationContextRunner()
 			.withConfiguration(AutoConfigurations.of(MultiLevelCacheAutoConfiguration.class))
-			.withBean(RedisConnectionFactory.class, () -> mock(RedisConnectionFactory.class))
+			.withBean(RedisConnectionFactory.class, () -> mock(LettuceConnectionFactory.class))
 			.run((context) -> assertThat(context).doesNotHaveBean(MultiLevelCacheManager.class));
 	}
 
@@ -114,7 +118,7 @@ class MultiLevelCacheAutoConfigurationTests {
 			assertThat(defaults.keyPrefix()).isEmpty();
 			assertThat(defaults.strategy()).isEqualTo(WriteStrategy.CACHE_ASIDE);
 			assertThat(defaults.l1()).isEqualTo(new CacheSettings.L1(true, 10_000, Duration.ofMinutes(5), null));
-			assertThat(defaults.l2()).isEqualTo(new CacheSettings.L2(true, Duration.ofHours(1), 0.1));
+			assertThat(defaults.l2()).isEqualTo(new CacheSettings.L2(true, Duration.ofHours(1), Percentage.ofPercent(10)));
 			assertThat(defaults.nullValues()).isEqualTo(new CacheSettings.NullValues(true, Duration.ofSeconds(60)));
 			assertThat(defaults.stampede().local()).isTrue();
 		});
@@ -146,13 +150,13 @@ class MultiLevelCacheAutoConfigurationTests {
 				CacheSettings products = manager.getCache("products").getSettings();
 				assertThat(products.l1().maximumSize()).isEqualTo(5);
 				assertThat(products.l2().ttl()).isEqualTo(Duration.ofHours(2));
-				assertThat(products.l2().ttlJitter()).isEqualTo(0.05);
+				assertThat(products.l2().ttlJitter().fraction()).isEqualTo(0.05);
 				assertThat(products.nullValues().enabled()).isFalse();
 				assertThat(products.keyPrefix()).isEqualTo("p:");
 				CacheSettings orders = manager.getCache("orders").getSettings();
 				assertThat(orders.l1().maximumSize()).isEqualTo(500);
 				assertThat(orders.l2().ttl()).isEqualTo(Duration.ofMinutes(10));
-				assertThat(orders.l2().ttlJitter()).isEqualTo(0.25);
+				assertThat(orders.l2().ttlJitter().fraction()).isEqualTo(0.25);
 				MultiLevelCache dynamic = manager.getCache("other");
 				assertThat(dynamic.getSettings().l2().ttl()).isEqualTo(Duration.ofHours(2));
 			});
@@ -186,10 +190,17 @@ class MultiLevelCacheAutoConfigurationTests {
 
 	@Test
 	void jitterOutsideZeroToHundredPercentFails() {
-		assertInvalid("multilevel-cache.defaults.l2.ttl-jitter=150%", "multilevel-cache.defaults.l2.ttl-jitter", "150%",
-				"from 0% to 100%");
-		assertInvalid("multilevel-cache.defaults.l2.ttl-jitter=lots", "multilevel-cache.defaults.l2.ttl-jitter", "lots",
-				"from 0% to 100%");
+		for (String value : List.of("150%", "lots")) {
+			this.contextRunner.withPropertyValues("multilevel-cache.defaults.l2.ttl-jitter=" + value).run((context) -> {
+				assertThat(context).hasFailed();
+				assertThat(context.getStartupFailure()).rootCause()
+					.isInstanceOf(io.github.multilevelcache.InvalidCacheSettingException.class)
+					.hasMessageContaining("from 0% to 100%");
+				FailureAnalysis analysis = new InvalidSettingBindFailureAnalyzer().analyze(context.getStartupFailure());
+				assertThat(analysis.getDescription()).contains("'multilevel-cache.defaults.l2.ttl-jitter'")
+					.contains("'" + value + "'");
+			});
+		}
 	}
 
 	@Test
@@ -232,7 +243,7 @@ class MultiLevelCacheAutoConfigurationTests {
 
 		@Bean
 		RedisConnectionFactory redisConnectionFactory() {
-			return mock(RedisConnectionFactory.class);
+			return mock(LettuceConnectionFactory.class);
 		}
 
 	}

@@ -109,10 +109,23 @@ class InvalidationIntegrationTests {
 	}
 
 	@Test
-	void evictIfPresentOfAnAbsentKeyPublishesNothing() {
-		long sent = this.a.bus().statistics().sent();
-		assertThat(this.a.cache("products").evictIfPresent("absent")).isFalse();
-		assertThat(this.a.bus().statistics().sent()).isEqualTo(sent);
+	void evictOfAKeyRedisDroppedByItselfStillLeavesEveryOtherL1() {
+		// issue 16.1: maxmemory eviction, an operator's DEL or another tool's UNLINK removed the key from Redis
+		// while B and C still hold it; C, which evicts, does not hold it in L1 (it never read it)
+		warm("products", "dropped", "v1");
+		redis.command("DEL", this.a.cache("products").canonicalKey("dropped"));
+		this.c.manager().invalidationTargets().invalidate("products", java.util.List.of(this.c.cache("products").canonicalKey("dropped")));
+		assertThat(this.b.inL1("products", "dropped")).isTrue();
+		long sent = this.c.bus().statistics().sent();
+		assertThat(this.c.cache("products").evictIfPresent("dropped")).as("nothing was there to remove").isFalse();
+		assertThat(this.c.bus().statistics().sent()).isEqualTo(sent + 1);
+		await().atMost(Duration.ofSeconds(2))
+			.until(() -> !this.a.inL1("products", "dropped") && !this.b.inL1("products", "dropped"));
+		warm("products", "dropped2", "v1");
+		redis.command("UNLINK", this.a.cache("products").canonicalKey("dropped2"));
+		this.a.cache("products").evict("dropped2");
+		await().atMost(Duration.ofSeconds(2))
+			.until(() -> !this.b.inL1("products", "dropped2") && !this.c.inL1("products", "dropped2"));
 	}
 
 	@Test

@@ -9,6 +9,7 @@ import org.springframework.cache.annotation.EnableCaching;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 import io.github.multilevelcache.MultiLevelCacheManager;
 import io.github.multilevelcache.actuate.MultiLevelCacheEndpoint;
@@ -65,7 +66,7 @@ class OptionalDependenciesTests {
 
 		@Bean
 		RedisConnectionFactory redisConnectionFactory() {
-			return mock(RedisConnectionFactory.class);
+			return mock(LettuceConnectionFactory.class);
 		}
 
 	}

@@ -103,8 +103,8 @@ class ProductController {
 		MultiLevelCache cache = productsCache();
 		CacheStatistics statistics = cache.getStatistics();
 		Map<String, Object> stats = new LinkedHashMap<>();
-		stats.put("l1Hits", cache.getL1().stats().hitCount());
-		stats.put("l1Size", cache.getL1().estimatedSize());
+		stats.put("l1Hits", statistics.l1Hits());
+		stats.put("l1Size", statistics.l1Size());
 		stats.put("l2Hits", statistics.l2Hits());
 		stats.put("l2Misses", statistics.l2Misses());
 		stats.put("loads", statistics.loads());

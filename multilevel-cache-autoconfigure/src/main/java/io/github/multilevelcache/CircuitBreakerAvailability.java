@@ -1,0 +1,135 @@
+package io.github.multilevelcache;
+
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+/**
+ * {@link Availability} from one Resilience4j circuit breaker over every Redis call of a manager. While Redis
+ * fails or is slow the breaker opens and calls are refused at once, so callers are answered from L1 and their
+ * loaders with bounded latency. When trial calls succeed again the breaker closes and the recovery action runs
+ * (replaying the writes remembered during the outage, clearing every L1) before any other call is permitted:
+ * until it finished, {@link #tryPermit()} refuses. A recovery that fails opens the breaker again, so it is
+ * retried after the next trial calls.
+ */
+final class CircuitBreakerAvailability implements Availability {
+
+	private static final Log logger = LogFactory.getLog(CircuitBreakerAvailability.class);
+
+	private final CircuitBreaker breaker;
+
+	private final Executor recoveryExecutor;
+
+	private final Recovery recovery;
+
+	private final LongAdder refusedWhileRecovering = new LongAdder();
+
+	private volatile boolean recovering;
+
+	/**
+	 * What runs when Redis is back.
+	 */
+	@FunctionalInterface
+	interface Recovery {
+
+		/**
+		 * Repairs what the outage left behind, calling Redis through {@link RedisLevel#callForRecovery}.
+		 * @return whether everything was repaired
+		 */
+		boolean recover();
+
+	}
+
+	CircuitBreakerAvailability(ResilienceSettings settings, Executor recoveryExecutor, Recovery recovery) {
+		this.recoveryExecutor = recoveryExecutor;
+		this.recovery = recovery;
+		CircuitBreakerConfig config = CircuitBreakerConfig.custom()
+			.failureRateThreshold(settings.openAfterFailureRate().percent())
+			.slowCallRateThreshold(settings.openAfterSlowCallRate().percent())
+			.slowCallDurationThreshold(settings.slowCallDuration())
+			.waitDurationInOpenState(settings.stayOpen())
+			.slidingWindowSize(settings.slidingWindowSize())
+			.minimumNumberOfCalls(settings.minimumCalls())
+			.permittedNumberOfCallsInHalfOpenState(3)
+			.automaticTransitionFromOpenToHalfOpenEnabled(true)
+			.build();
+		this.breaker = CircuitBreaker.of("multilevel-cache-redis", config);
+		this.breaker.getEventPublisher().onStateTransition((event) -> {
+			CircuitBreaker.StateTransition transition = event.getStateTransition();
+			if (transition.getToState() == CircuitBreaker.State.OPEN && !this.recovering) {
+				logger.warn("Redis is failing or slow: serving from L1 and loaders for at least "
+						+ settings.stayOpen().toMillis() + " ms (circuit breaker open)");
+			}
+			else if (transition.getToState() == CircuitBreaker.State.CLOSED
+					&& transition.getFromState() == CircuitBreaker.State.HALF_OPEN) {
+				// refuse every call from now until the repair finished, then let them through
+				this.recovering = true;
+				this.recoveryExecutor.execute(this::recover);
+			}
+		});
+	}
+
+	private void recover() {
+		boolean recovered = false;
+		try {
+			recovered = this.recovery.recover();
+		}
+		catch (RuntimeException ex) {
+			logger.debug("Recovery after a Redis outage failed", ex);
+		}
+		finally {
+			if (!recovered) {
+				this.breaker.transitionToOpenState();
+			}
+			this.recovering = false;
+		}
+		if (recovered) {
+			logger.info("Redis is back: replayed the writes remembered during the outage and cleared L1");
+		}
+		else {
+			logger.warn("Redis answered again but the writes remembered during the outage could not be replayed; "
+					+ "serving from L1 and loaders until the next attempt");
+		}
+	}
+
+	@Override
+	public boolean tryPermit() {
+		if (this.recovering) {
+			this.refusedWhileRecovering.increment();
+			return false;
+		}
+		return this.breaker.tryAcquirePermission();
+	}
+
+	@Override
+	public void succeeded(long nanos) {
+		this.breaker.onSuccess(nanos, TimeUnit.NANOSECONDS);
+	}
+
+	@Override
+	public void failed(long nanos, Throwable failure) {
+		this.breaker.onError(nanos, TimeUnit.NANOSECONDS, failure);
+	}
+
+	@Override
+	public boolean isAvailable() {
+		CircuitBreaker.State state = this.breaker.getState();
+		return !this.recovering && (state == CircuitBreaker.State.CLOSED || state == CircuitBreaker.State.HALF_OPEN);
+	}
+
+	@Override
+	public String state() {
+		return this.recovering ? "RECOVERING" : this.breaker.getState().name();
+	}
+
+	@Override
+	public long refusedCalls() {
+		return this.breaker.getMetrics().getNumberOfNotPermittedCalls() + this.refusedWhileRecovering.sum();
+	}
+
+}

@@ -1,0 +1,551 @@
+package io.github.multilevelcache;
+
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Supplier;
+
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.cache.Cache.ValueRetrievalException;
+import org.springframework.cache.support.NullValue;
+import org.springframework.dao.PessimisticLockingFailureException;
+
+import io.github.multilevelcache.ValueCodec.Encoded;
+import io.github.multilevelcache.ValueCodec.Read;
+
+/**
+ * Everything between an L1 miss and a value: the Redis read, the lease or fill guard taken by that same read,
+ * the loader, the guarded store, and L1's fill. The one owner of the lease protocol (G1, G3):
+ * <ul>
+ * <li>Every Redis miss leaves a placeholder in the value key, in the round trip that read it: a <em>lease</em>
+ * for {@code get(key, loader)} (the holder renews it while its loader runs; with {@code stampede.distributed}
+ * other instances wait for its value), a <em>fill guard</em> for a plain {@code get} (nobody waits for it). A
+ * miss that finds another instance's placeholder keeps that one as its guard.</li>
+ * <li>What a miss loads is stored in Redis only if the key still holds exactly its guard: an evict (which
+ * deletes the key) or a put (which overwrites it) between the read and the store wins, so a value read from the
+ * database before a concurrent update and evict is never stored after them. The first of several concurrent
+ * fills of one key wins; the others take the winner's value into L1 instead of their own.</li>
+ * <li>L1 takes any value only if no invalidation of its key arrived since the reader's stamp.</li>
+ * <li>Concurrent {@code get(key, loader)} misses of one key in this JVM run one loader (single-flight), and a
+ * call never joins a load that began before the key was invalidated.</li>
+ * <li>A fill publishes nothing: no other instance can hold a newer value than the one it stored.</li>
+ * <li>When Redis fails, loads go on without it: the value goes to L1 (stamp-guarded), never to Redis.</li>
+ * </ul>
+ */
+final class LoadPath {
+
+	private static final long MAX_POLL_NANOS = 100_000_000L;
+
+	private final CacheSettings settings;
+
+	private final LocalLevel l1;
+
+	private final RedisLevel l2;
+
+	private final ValueCodec codec;
+
+	private final CacheStatistics statistics;
+
+	private final Leases leases;
+
+	private final ErrorLog errors;
+
+	private final Transactions transactions;
+
+	private final SingleFlight singleFlight = new SingleFlight();
+
+	private final boolean allowNullValues;
+
+	private final long leaseMillis;
+
+	private volatile @Nullable Runnable afterL2Read;
+
+	LoadPath(CacheSettings settings, LocalLevel l1, RedisLevel l2, ValueCodec codec, CacheStatistics statistics,
+			Leases leases, ErrorLog errors, Transactions transactions) {
+		this.settings = settings;
+		this.l1 = l1;
+		this.l2 = l2;
+		this.codec = codec;
+		this.statistics = statistics;
+		this.leases = leases;
+		this.errors = errors;
+		this.transactions = transactions;
+		this.allowNullValues = settings.nullValues().enabled();
+		this.leaseMillis = settings.stampede().lockLease().toMillis();
+	}
+
+	// ---- plain get: read, remember the miss, fill on the following put ----
+
+	/**
+	 * Looks a key up in both levels. With a {@code slot}, a miss in both is remembered there with the fill guard
+	 * the same Redis round trip left in the key; without one Redis is only read.
+	 * @return the entry, or {@code null} on a miss
+	 */
+	@Nullable LocalEntry lookup(String canonical, Fill.@Nullable Slot slot) {
+		LocalEntry entry = this.l1.get(canonical);
+		if (entry != null) {
+			return entry;
+		}
+		long stamp = this.l1.stamp();
+		if (!this.settings.l2().enabled()) {
+			if (slot != null) {
+				slot.missed(new Fill(canonical, stamp, null, System.nanoTime()));
+			}
+			return null;
+		}
+		byte[] guard = (slot != null)
+				? this.codec.placeholder(Envelope.Kind.GUARD, this.leases.newToken(), this.leaseMillis) : null;
+		Read read;
+		try {
+			read = this.codec.decode(this.l2.await(this.l2.call((redis) -> (guard != null)
+					? redis.getOrPlaceholder(bytes(canonical), guard, this.leaseMillis) : redis.get(bytes(canonical)))));
+		}
+		catch (L2Failure ex) {
+			this.errors.failed("get", ex);
+			if (slot != null) {
+				slot.missed(new Fill(canonical, stamp, null, System.nanoTime()));
+			}
+			this.statistics.countL2Miss();
+			return null;
+		}
+		if (read.isValue()) {
+			Runnable hook = this.afterL2Read;
+			if (hook != null) {
+				hook.run();
+			}
+			return hit(canonical, read.entry(), stamp);
+		}
+		this.statistics.countL2Miss();
+		if (slot != null) {
+			slot.missed(new Fill(canonical, stamp, guardAfter(canonical, read, guard), System.nanoTime()));
+		}
+		return null;
+	}
+
+	/**
+	 * The guard of a miss: the placeholder the miss found or left, or, when it found bytes that are not ours
+	 * (corrupt or foreign), the miss's own guard put in their place (so they are gone, G12).
+	 * @return the guard, {@code null} when there is none (the fill goes to L1 only)
+	 */
+	private byte @Nullable [] guardAfter(String canonical, Read read, byte @Nullable [] guard) {
+		if (!read.isCorrupt()) {
+			return (read.raw() != null) ? read.raw() : guard;
+		}
+		byte[] replacement = (guard != null) ? guard
+				: this.codec.placeholder(Envelope.Kind.GUARD, this.leases.newToken(), this.leaseMillis);
+		try {
+			L2Commands.Swap swap = this.l2.await(this.l2.call((redis) -> redis.replaceIfEquals(bytes(canonical),
+					read.raw(), replacement, this.leaseMillis)));
+			return swap.stored() ? replacement : swap.current();
+		}
+		catch (L2Failure ex) {
+			this.errors.failed("delete corrupt value", ex);
+			return null;
+		}
+	}
+
+	/**
+	 * Whether Redis holds a value for the key, counting nothing and filling nothing.
+	 */
+	boolean peekL2(String canonical) {
+		return readQuietly(canonical) != null;
+	}
+
+	/**
+	 * When the value Redis holds for a key was written, 0 when it holds none (or cannot be read).
+	 */
+	long l2WriteTime(String canonical) {
+		LocalEntry entry = readQuietly(canonical);
+		return (entry != null) ? entry.writtenAt() : 0;
+	}
+
+	private @Nullable LocalEntry readQuietly(String canonical) {
+		try {
+			return this.codec.decode(this.l2.await(this.l2.call((redis) -> redis.get(bytes(canonical))))).entry();
+		}
+		catch (L2Failure ex) {
+			this.errors.failed("get", ex);
+			return null;
+		}
+	}
+
+	void afterL2Read(@Nullable Runnable hook) {
+		this.afterL2Read = hook;
+	}
+
+	/**
+	 * Looks a key up asynchronously; a miss in both levels is remembered in {@code slot} (with a fill guard) when
+	 * there is one, otherwise Redis is only read.
+	 */
+	CompletableFuture<@Nullable LocalEntry> lookupAsync(String canonical, Fill.@Nullable Slot slot,
+			boolean checkL1) {
+		LocalEntry entry = checkL1 ? this.l1.get(canonical) : this.l1.peek(canonical);
+		if (entry != null) {
+			return CompletableFuture.completedFuture(entry);
+		}
+		long stamp = this.l1.stamp();
+		if (!this.settings.l2().enabled()) {
+			if (slot != null) {
+				slot.missed(new Fill(canonical, stamp, null, System.nanoTime()));
+			}
+			return CompletableFuture.completedFuture(null);
+		}
+		byte[] guard = (slot != null)
+				? this.codec.placeholder(Envelope.Kind.GUARD, this.leases.newToken(), this.leaseMillis) : null;
+		CompletableFuture<byte @Nullable []> reading = this.l2.call((redis) -> (guard != null)
+				? redis.getOrPlaceholder(bytes(canonical), guard, this.leaseMillis) : redis.get(bytes(canonical)));
+		return reading.handle((bytes, ex) -> {
+			if (ex != null) {
+				this.errors.failed("get", ex);
+				this.statistics.countL2Miss();
+				if (slot != null) {
+					slot.missed(new Fill(canonical, stamp, null, System.nanoTime()));
+				}
+				return null;
+			}
+			Read read = this.codec.decode(bytes);
+			if (read.isValue()) {
+				return hit(canonical, read.entry(), stamp);
+			}
+			this.statistics.countL2Miss();
+			if (slot != null) {
+				slot.missed(new Fill(canonical, stamp, (read.raw() != null) ? read.raw() : guard, System.nanoTime()));
+			}
+			return null;
+		});
+	}
+
+	private LocalEntry hit(String canonical, LocalEntry entry, long stamp) {
+		this.statistics.countL2Hit();
+		this.l1.fill(canonical, entry, stamp);
+		return entry;
+	}
+
+	/**
+	 * Stores what the application loaded after a remembered miss: in Redis only if the key still holds the
+	 * miss's guard, in L1 only if no invalidation arrived since the miss. Inside a transaction of a
+	 * transaction-aware manager, after the commit. Publishes nothing and never calls a writer.
+	 */
+	void fill(Fill fill, Object storeValue) {
+		if (this.transactions.deferring()) {
+			Transactions.afterCommit(() -> fill(fill, storeValue));
+			return;
+		}
+		Encoded encoded = this.codec.encode(storeValue, 0);
+		CompletableFuture<Boolean> stored = storeAsync(fill.canonical(), encoded, fill.guard(), fill.stamp())
+			.whenComplete((redis, ex) -> this.statistics.countFill(Boolean.TRUE.equals(redis)));
+		if (!IoThreads.current()) {
+			this.l2.await(stored);
+		}
+	}
+
+	/**
+	 * The guarded store of a fill or a load, waiting for it.
+	 * @return whether the value went to Redis
+	 */
+	private boolean store(String canonical, Encoded encoded, byte @Nullable [] guard, long stamp) {
+		return this.l2.await(storeAsync(canonical, encoded, guard, stamp));
+	}
+
+	/**
+	 * The guarded store of a fill or a load, without blocking (it may complete on Redis's I/O thread).
+	 * @return whether the value went to Redis
+	 */
+	private CompletableFuture<Boolean> storeAsync(String canonical, Encoded encoded, byte @Nullable [] guard,
+			long stamp) {
+		if (guard == null || encoded.bytes() == null || !this.settings.l2().enabled()) {
+			this.l1.fill(canonical, encoded.entry(), stamp);
+			return CompletableFuture.completedFuture(false);
+		}
+		byte[] value = encoded.bytes();
+		return this.l2.call((redis) -> redis.replaceIfEquals(bytes(canonical), guard, value, encoded.ttlMillis()))
+			.handle((swap, ex) -> {
+				if (ex != null) {
+					// whether Redis took it is unknown, and does not matter: the guard makes either outcome safe
+					this.errors.failed("store", ex);
+					this.l1.fill(canonical, encoded.entry(), stamp);
+					return false;
+				}
+				if (swap.stored()) {
+					this.statistics.countPut();
+					this.l1.fill(canonical, encoded.entry(), stamp);
+					return true;
+				}
+				// someone wrote, evicted or filled the key meanwhile: take what Redis holds now, if it is a value
+				Read current = this.codec.decode(swap.current());
+				if (current.isValue()) {
+					this.l1.fill(canonical, current.entry(), stamp);
+				}
+				return false;
+			});
+	}
+
+	// ---- get(key, loader): single-flight, lease, wait for the holder ----
+
+	/**
+	 * Loads a key that L1 does not hold.
+	 * @return the store value
+	 * @throws ValueRetrievalException when the loader threw
+	 */
+	@Nullable Object load(Object key, String canonical, Callable<?> loader) {
+		if (!this.settings.stampede().local()) {
+			return loadThrough(key, canonical, loader);
+		}
+		return this.singleFlight.execute(canonical, this.l1.stamp(),
+				(started) -> this.l1.invalidatedSince(canonical, started), () -> loadThrough(key, canonical, loader));
+	}
+
+	private @Nullable Object loadThrough(Object key, String canonical, Callable<?> loader) {
+		LocalEntry done = this.l1.peek(canonical);
+		if (done != null) {
+			// a load that finished just before this one joined
+			return done.storeValue();
+		}
+		long stamp = this.l1.stamp();
+		if (!this.settings.l2().enabled()) {
+			return loadAndStore(key, canonical, loader, null, stamp);
+		}
+		byte[] redisKey = bytes(canonical);
+		long deadline = System.nanoTime() + this.settings.stampede().waitTimeout().toNanos();
+		boolean missCounted = false;
+		while (true) {
+			byte[] lease = this.codec.placeholder(Envelope.Kind.LEASE, this.leases.newToken(), this.leaseMillis);
+			Read read;
+			try {
+				read = this.codec.decode(this.l2.await(
+						this.l2.call((redis) -> redis.getOrPlaceholder(redisKey, lease, this.leaseMillis))));
+			}
+			catch (L2Failure ex) {
+				this.errors.failed("get", ex);
+				return loadAndStore(key, canonical, loader, null, stamp);
+			}
+			if (read.isValue()) {
+				return hit(canonical, read.entry(), stamp).storeValue();
+			}
+			if (!missCounted) {
+				this.statistics.countL2Miss();
+				missCounted = true;
+			}
+			if (read.raw() == null) {
+				this.statistics.countLockAcquired();
+				return loadUnderLease(key, canonical, loader, redisKey, lease, stamp);
+			}
+			if (read.isCorrupt()) {
+				byte[] guard = guardAfter(canonical, read, lease);
+				if (guard == lease) {
+					this.statistics.countLockAcquired();
+					return loadUnderLease(key, canonical, loader, redisKey, lease, stamp);
+				}
+				return loadAndStore(key, canonical, loader, guard, stamp);
+			}
+			if (!read.isLease() || !this.settings.stampede().distributed() || System.nanoTime() >= deadline) {
+				// a fill guard, or no waiting: load now, guarded by what the key holds
+				return loadAndStore(key, canonical, loader, read.raw(), stamp);
+			}
+			long waitStart = System.nanoTime();
+			Read awaited = awaitHolder(canonical, redisKey, read.raw(), deadline);
+			boolean timedOut = awaited == null;
+			this.statistics.countLockWait(System.nanoTime() - waitStart, timedOut);
+			if (timedOut) {
+				return loadAndStore(key, canonical, loader, read.raw(), stamp);
+			}
+			if (awaited.isValue()) {
+				return hit(canonical, awaited.entry(), stamp).storeValue();
+			}
+			// the lease ended without a value (the holder failed, or an evict): try to take the key ourselves
+		}
+	}
+
+	/**
+	 * Polls the key with backoff (1 ms doubling to 100 ms) while the same lease holds it. The first poll comes
+	 * early because most loaders take about a database round trip.
+	 * @return what replaced the lease, or {@code null} when the deadline passed (or Redis failed) first
+	 */
+	private @Nullable Read awaitHolder(String canonical, byte[] redisKey, byte[] lease, long deadline) {
+		long pause = 1_000_000L;
+		while (true) {
+			long remaining = deadline - System.nanoTime();
+			if (remaining <= 0) {
+				return null;
+			}
+			LockSupport.parkNanos(Math.min(pause, remaining));
+			if (Thread.interrupted()) {
+				Thread.currentThread().interrupt();
+				throw new PessimisticLockingFailureException(
+						"Interrupted while waiting for the lease holder of '" + canonical + "'");
+			}
+			pause = Math.min(MAX_POLL_NANOS, pause * 2);
+			byte[] bytes;
+			try {
+				bytes = this.l2.await(this.l2.call((redis) -> redis.get(redisKey)));
+			}
+			catch (L2Failure ex) {
+				this.errors.failed("get", ex);
+				return null;
+			}
+			if (bytes == null || !java.util.Arrays.equals(bytes, lease)) {
+				return this.codec.decode(bytes);
+			}
+		}
+	}
+
+	private @Nullable Object loadUnderLease(Object key, String canonical, Callable<?> loader, byte[] redisKey,
+			byte[] lease, long stamp) {
+		AutoCloseable renewal = this.leases.keepAlive(this.l2, redisKey, lease, this.settings.stampede().lockLease());
+		boolean stored = false;
+		try {
+			Loaded loaded = callLoader(key, loader);
+			if (loaded == null) {
+				return null;
+			}
+			stored = store(canonical, this.codec.encode(loaded.storeValue(), loaded.millis()), lease, stamp);
+			if (!stored) {
+				this.statistics.countLeaseLost();
+			}
+			return loaded.storeValue();
+		}
+		finally {
+			closeQuietly(renewal);
+			if (!stored) {
+				// a failed load, a refused null, or a lost lease: let waiters take the key at once
+				release(redisKey, lease);
+			}
+		}
+	}
+
+	private void release(byte[] redisKey, byte[] lease) {
+		try {
+			this.l2.await(this.l2.call((redis) -> redis.deleteIfEquals(redisKey, lease)));
+		}
+		catch (L2Failure ex) {
+			// it expires by itself
+			this.errors.failed("release lease", ex);
+		}
+	}
+
+	private @Nullable Object loadAndStore(Object key, String canonical, Callable<?> loader, byte @Nullable [] guard,
+			long stamp) {
+		Loaded loaded = callLoader(key, loader);
+		if (loaded == null) {
+			return null;
+		}
+		store(canonical, this.codec.encode(loaded.storeValue(), loaded.millis()), guard, stamp);
+		return loaded.storeValue();
+	}
+
+	/**
+	 * Runs the loader.
+	 * @return the store value and how long the loader took, {@code null} for a {@code null} result that is not
+	 * cached
+	 */
+	@Nullable Loaded callLoader(Object key, Callable<?> loader) {
+		long start = System.nanoTime();
+		Object value;
+		try {
+			value = loader.call();
+		}
+		catch (Throwable ex) {
+			this.statistics.countLoad(System.nanoTime() - start, false);
+			throw new ValueRetrievalException(key, loader, ex);
+		}
+		long nanos = System.nanoTime() - start;
+		this.statistics.countLoad(nanos, true);
+		int millis = (int) Math.min(Integer.MAX_VALUE, nanos / 1_000_000);
+		if (value == null) {
+			return this.allowNullValues ? new Loaded(NullValue.INSTANCE, millis) : null;
+		}
+		return new Loaded(value, millis);
+	}
+
+	/**
+	 * What a loader produced.
+	 *
+	 * @param storeValue the value to store ({@code NullValue.INSTANCE} for a cached {@code null})
+	 * @param millis how long the loader took
+	 */
+	record Loaded(Object storeValue, int millis) {
+	}
+
+	// ---- retrieve(key, loader) ----
+
+	/**
+	 * Asynchronous variant of {@link #load}: single-flight per key in this JVM, a fill guard instead of a
+	 * lease (it never waits for another instance), the same guarded store.
+	 */
+	CompletableFuture<@Nullable Object> loadAsync(String canonical,
+			Supplier<? extends CompletableFuture<?>> loader) {
+		Supplier<CompletableFuture<@Nullable Object>> work = () -> {
+			Fill.Slot slot = new SingleMiss();
+			return lookupAsync(canonical, slot, false).thenCompose((found) -> {
+				if (found != null) {
+					return CompletableFuture.completedFuture(found.storeValue());
+				}
+				Fill fill = slot.take(canonical);
+				long start = System.nanoTime();
+				return loader.get().whenComplete((value, ex) -> {
+					if (ex != null) {
+						this.statistics.countLoad(System.nanoTime() - start, false);
+					}
+				}).thenCompose((value) -> {
+					long nanos = System.nanoTime() - start;
+					this.statistics.countLoad(nanos, true);
+					if (value == null && !this.allowNullValues) {
+						return CompletableFuture.completedFuture(null);
+					}
+					Object storeValue = (value != null) ? value : NullValue.INSTANCE;
+					if (fill == null) {
+						return CompletableFuture.completedFuture(storeValue);
+					}
+					return storeAsync(canonical, this.codec.encode(storeValue, (int) (nanos / 1_000_000)), fill.guard(),
+							fill.stamp())
+						.thenApply((stored) -> storeValue);
+				});
+			});
+		};
+		if (!this.settings.stampede().local()) {
+			return work.get();
+		}
+		return this.singleFlight.executeAsync(canonical, this.l1.stamp(),
+				(started) -> this.l1.invalidatedSince(canonical, started), work);
+	}
+
+	static byte[] bytes(String canonical) {
+		return canonical.getBytes(StandardCharsets.UTF_8);
+	}
+
+	private static void closeQuietly(AutoCloseable closeable) {
+		try {
+			closeable.close();
+		}
+		catch (Exception ex) {
+			// renewal handles do not fail
+		}
+	}
+
+	/**
+	 * A slot for one miss, for paths that fill right after their own lookup.
+	 */
+	static final class SingleMiss implements Fill.Slot {
+
+		private volatile @Nullable Fill fill;
+
+		@Override
+		public void missed(Fill fill) {
+			this.fill = fill;
+		}
+
+		@Override
+		public @Nullable Fill take(String canonical) {
+			Fill taken = this.fill;
+			if (taken == null || !taken.canonical().equals(canonical)) {
+				return null;
+			}
+			this.fill = null;
+			return taken;
+		}
+
+	}
+
+}

@@ -1,0 +1,45 @@
+package io.github.multilevelcache;
+
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
+import org.springframework.util.ClassUtils;
+
+/**
+ * Defers the cache changes of a transaction-aware manager until the surrounding Spring-managed transaction
+ * commits, as Spring's {@code TransactionAwareCacheDecorator} does: a write inside a transaction that rolls
+ * back leaves the cache unchanged, and an evict cannot let another instance reload the old row before the new
+ * one is committed.
+ */
+final class Transactions {
+
+	private static final boolean TX_PRESENT = ClassUtils.isPresent(
+			"org.springframework.transaction.support.TransactionSynchronizationManager", Transactions.class.getClassLoader());
+
+	private final boolean enabled;
+
+	Transactions(boolean enabled) {
+		this.enabled = enabled && TX_PRESENT;
+	}
+
+	/**
+	 * Whether changes made now must wait for a commit.
+	 */
+	boolean deferring() {
+		return this.enabled && TransactionSynchronizationManager.isSynchronizationActive();
+	}
+
+	/**
+	 * Runs {@code change} after the current transaction committed (never when it rolls back).
+	 */
+	static void afterCommit(Runnable change) {
+		TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+
+			@Override
+			public void afterCommit() {
+				change.run();
+			}
+
+		});
+	}
+
+}

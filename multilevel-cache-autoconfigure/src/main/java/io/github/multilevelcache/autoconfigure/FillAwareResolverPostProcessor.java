@@ -1,0 +1,44 @@
+package io.github.multilevelcache.autoconfigure;
+
+import org.springframework.beans.factory.BeanFactory;
+import org.springframework.beans.factory.config.BeanPostProcessor;
+import org.springframework.cache.CacheManager;
+import org.springframework.cache.interceptor.CacheAspectSupport;
+import org.springframework.cache.interceptor.CacheResolver;
+import org.springframework.cache.interceptor.SimpleCacheResolver;
+import org.springframework.core.Ordered;
+import org.springframework.core.PriorityOrdered;
+
+import io.github.multilevelcache.FillAwareCacheResolver;
+
+/**
+ * Wraps the resolver of Spring's cache interceptor (or, when none is configured yet, the one Spring would use:
+ * a {@code SimpleCacheResolver} over the application's {@link CacheManager}, looked up on first use) in a
+ * {@link FillAwareCacheResolver}. Priority-ordered, so it is registered before the interceptor is created.
+ */
+final class FillAwareResolverPostProcessor implements BeanPostProcessor, PriorityOrdered {
+
+	private final BeanFactory beanFactory;
+
+	FillAwareResolverPostProcessor(BeanFactory beanFactory) {
+		this.beanFactory = beanFactory;
+	}
+
+	@Override
+	public Object postProcessAfterInitialization(Object bean, String beanName) {
+		if (bean instanceof CacheAspectSupport interceptor
+				&& !(interceptor.getCacheResolver() instanceof FillAwareCacheResolver)) {
+			CacheResolver configured = interceptor.getCacheResolver();
+			interceptor.setCacheResolver((configured != null) ? new FillAwareCacheResolver(configured)
+					: new FillAwareCacheResolver(
+							() -> new SimpleCacheResolver(this.beanFactory.getBean(CacheManager.class))));
+		}
+		return bean;
+	}
+
+	@Override
+	public int getOrder() {
+		return Ordered.HIGHEST_PRECEDENCE;
+	}
+
+}
