@@ -2,6 +2,7 @@ package io.github.multilevelcache;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.WebApplicationType;
@@ -42,13 +43,32 @@ public final class CacheInstance implements AutoCloseable {
 	 */
 	public static CacheInstance start(WebApplicationType type, RedisServer redis, String keyPrefix,
 			String... properties) {
+		return start(type, redis, keyPrefix, Map.of(), new Class<?>[0], properties);
+	}
+
+	/**
+	 * Starts an instance with extra configuration classes (services with cached methods) and singletons shared
+	 * with the other instances of a test (a simulated database, latches).
+	 */
+	public static CacheInstance start(RedisServer redis, String keyPrefix, Map<String, Object> singletons,
+			Class<?>[] configurations, String... properties) {
+		return start(WebApplicationType.NONE, redis, keyPrefix, singletons, configurations, properties);
+	}
+
+	private static CacheInstance start(WebApplicationType type, RedisServer redis, String keyPrefix,
+			Map<String, Object> singletons, Class<?>[] configurations, String... properties) {
 		List<String> all = new ArrayList<>(List.of("spring.data.redis.url=" + redis.url(),
 				"spring.data.redis.timeout=2s", "multilevel-cache.key-prefix=" + keyPrefix,
 				"multilevel-cache.invalidation.channel=" + keyPrefix + "invalidation",
 				"multilevel-cache.invalidation.heartbeat-interval=200ms", "spring.main.banner-mode=off"));
 		all.addAll(List.of(properties));
-		ConfigurableApplicationContext context = new SpringApplicationBuilder(App.class).web(type)
+		Class<?>[] sources = new Class<?>[configurations.length + 1];
+		sources[0] = App.class;
+		System.arraycopy(configurations, 0, sources, 1, configurations.length);
+		ConfigurableApplicationContext context = new SpringApplicationBuilder(sources).web(type)
 			.properties(all.toArray(new String[0]))
+			.initializers((applicationContext) -> singletons
+				.forEach((name, bean) -> applicationContext.getBeanFactory().registerSingleton(name, bean)))
 			.run();
 		return new CacheInstance(context);
 	}
@@ -63,6 +83,18 @@ public final class CacheInstance implements AutoCloseable {
 
 	public MultiLevelCache cache(String name) {
 		return manager().getCache(name);
+	}
+
+	public <T> T bean(Class<T> type) {
+		return this.context.getBean(type);
+	}
+
+	/**
+	 * Waits until the instance is subscribed to invalidations (until then its L1 stays unused).
+	 */
+	public CacheInstance awaitSubscribed() {
+		org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> bus().isSubscribed());
+		return this;
 	}
 
 	public RedisInvalidationBus bus() {
