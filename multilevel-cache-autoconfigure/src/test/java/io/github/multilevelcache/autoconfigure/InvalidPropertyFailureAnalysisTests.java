@@ -88,6 +88,24 @@ class InvalidPropertyFailureAnalysisTests {
 		});
 	}
 
+	@ParameterizedTest(name = "{0}")
+	@CsvSource(delimiter = '|', textBlock = """
+			multilevel-cache.defaults.l1.maximum-sise | multilevel-cache.defaults.l1.maximum-size
+			multilevel-cache.caches.products.l2.tll | multilevel-cache.caches.products.l2.ttl
+			multilevel-cache.invalidation.heartbeat-intervall | multilevel-cache.invalidation.heartbeat-interval
+			multilevel-cache.resilience.stay-opn | multilevel-cache.resilience.stay-open
+			""")
+	void unknownKeyStopsStartUpNamingItAndTheClosestValidOne(String property, String suggestion) {
+		this.contextRunner.withPropertyValues(property + "=5").run((context) -> {
+			assertThat(context).hasFailed();
+			FailureAnalysis analysis = analyze(context.getStartupFailure());
+			assertThat(analysis).isNotNull();
+			assertThat(analysis.getDescription()).contains("'" + property + "'")
+				.contains("Did you mean '" + suggestion + "'?");
+			assertThat(analysis.getAction()).contains("Rename '" + property + "' to '" + suggestion + "'");
+		});
+	}
+
 	private static FailureAnalysis analyze(Throwable failure) {
 		List<FailureAnalyzer> analyzers = SpringFactoriesLoader.forDefaultResourceLocation()
 			.load(FailureAnalyzer.class, ArgumentResolver.of(Environment.class, new StandardEnvironment())

@@ -47,6 +47,30 @@ class MissingCacheWriterTests {
 			});
 	}
 
+	@Test
+	void defaultStrategyWithoutWriterFailsStartUpNamingBothProperties() {
+		for (String strategy : new String[] { "write-behind", "write-through" }) {
+			this.contextRunner.withPropertyValues("multilevel-cache.defaults.strategy=" + strategy).run((context) -> {
+				assertThat(context).hasFailed();
+				assertThat(context.getStartupFailure()).rootCause().isInstanceOf(MissingCacheWriterException.class);
+				FailureAnalysis analysis = new MissingCacheWriterFailureAnalyzer()
+					.analyze(context.getStartupFailure());
+				assertThat(analysis.getDescription()).contains("uses strategy " + strategy)
+					.contains("'multilevel-cache.defaults.strategy'")
+					.contains("'multilevel-cache.defaults.writer' is not set");
+				assertThat(analysis.getAction()).contains("multilevel-cache.defaults.writer")
+					.contains("multilevel-cache.defaults.strategy=cache-aside");
+			});
+		}
+	}
+
+	@Test
+	void defaultStrategyOfAStaticManagerNeedsNoWriter() {
+		this.contextRunner
+			.withPropertyValues("multilevel-cache.defaults.strategy=write-behind", "multilevel-cache.dynamic=false")
+			.run((context) -> assertThat(context).hasNotFailed());
+	}
+
 	@Configuration(proxyBeanMethods = false)
 	@EnableCaching
 	static class Caching {
