@@ -1,15 +1,16 @@
 package io.github.multilevelcache;
 
 /**
- * Whether calls may reach Redis now, and what their outcomes say about it: the one place that knows the state
- * of Redis (the circuit breaker), asked by {@link RedisLevel} before every operation and told the outcome of each.
+ * Whether calls may reach Redis now, and what their outcomes say about it: the one place
+ * that knows the state of Redis (the circuit breaker), asked by {@link RedisLevel} before
+ * every operation and told the outcome of each.
  */
 interface Availability {
 
 	/**
 	 * Asks to make one call.
-	 * @return {@code false} while Redis is considered unavailable (breaker open, or recovery running): the caller
-	 * answers without touching Redis
+	 * @return {@code false} while Redis is considered unavailable (breaker open, or
+	 * recovery running): the caller answers without touching Redis
 	 */
 	boolean tryPermit();
 
@@ -22,7 +23,10 @@ interface Availability {
 	/** Whether calls currently reach Redis. */
 	boolean isAvailable();
 
-	/** The state for health and metrics: {@code CLOSED}, {@code OPEN}, {@code HALF_OPEN}, {@code RECOVERING}. */
+	/**
+	 * The state for health and metrics: {@code CLOSED}, {@code OPEN}, {@code HALF_OPEN},
+	 * {@code RECOVERING}.
+	 */
 	String state();
 
 	/** Calls refused without touching Redis so far. */

@@ -17,10 +17,10 @@ import org.springframework.format.support.DefaultFormattingConversionService;
 import org.springframework.util.ReflectionUtils;
 
 /**
- * Builds canonical keys the way Spring Data Redis's {@code RedisCache} converts keys: a {@link String} as is,
- * otherwise through the {@link ConversionService} (which converts {@link SimpleKey}), otherwise an
- * overridden {@code toString()}. The canonical key is {@code prefix + cacheName + "::" + key}; L1 and L2
- * use the same string.
+ * Builds canonical keys the way Spring Data Redis's {@code RedisCache} converts keys: a
+ * {@link String} as is, otherwise through the {@link ConversionService} (which converts
+ * {@link SimpleKey}), otherwise an overridden {@code toString()}. The canonical key is
+ * {@code prefix + cacheName + "::" + key}; L1 and L2 use the same string.
  */
 final class CacheKeys {
 
@@ -33,8 +33,9 @@ final class CacheKeys {
 	private final ConversionService conversionService;
 
 	/**
-	 * A direct-mapped memo of recent canonical keys, for immutable key types only. Racy by design: entries are
-	 * immutable, so a reader sees a whole entry, an older one, or none, and then builds the key itself.
+	 * A direct-mapped memo of recent canonical keys, for immutable key types only. Racy
+	 * by design: entries are immutable, so a reader sees a whole entry, an older one, or
+	 * none, and then builds the key itself.
 	 */
 	private final @Nullable Memo[] memos = new Memo[MEMO_SLOTS];
 
@@ -58,7 +59,8 @@ final class CacheKeys {
 		if (!isImmutableScalar(key)) {
 			return this.cachePrefix + convert(key);
 		}
-		// hot keys are looked up again and again: reuse their canonical form instead of rebuilding it
+		// hot keys are looked up again and again: reuse their canonical form instead of
+		// rebuilding it
 		int slot = spread(key.hashCode()) & (MEMO_SLOTS - 1);
 		Memo memo = this.memos[slot];
 		if (memo != null && memo.key.equals(key)) {
@@ -80,7 +82,8 @@ final class CacheKeys {
 	}
 
 	/**
-	 * The {@code SCAN MATCH} pattern covering every key of the cache, glob characters escaped.
+	 * The {@code SCAN MATCH} pattern covering every key of the cache, glob characters
+	 * escaped.
 	 * @return the pattern
 	 */
 	String pattern() {
@@ -99,7 +102,8 @@ final class CacheKeys {
 			return string;
 		}
 		if (this.conversionService instanceof DefaultKeyConversionService && isImmutableScalar(key)) {
-			// what the default conversions give for the common key types, without their lookups (an L1 hit
+			// what the default conversions give for the common key types, without their
+			// lookups (an L1 hit
 			// builds a key on every call)
 			return (key instanceof Enum<?> constant) ? constant.name() : key.toString();
 		}
@@ -131,8 +135,9 @@ final class CacheKeys {
 		if (toString != null && toString.getDeclaringClass() != Object.class) {
 			return key.toString();
 		}
-		throw new IllegalStateException(String.format("Cannot convert cache key %s to String; register a "
-				+ "Converter<%s, String> on the cache manager's ConversionService or override %s.toString()",
+		throw new IllegalStateException(String.format(
+				"Cannot convert cache key %s to String; register a "
+						+ "Converter<%s, String> on the cache manager's ConversionService or override %s.toString()",
 				source, key.getClass().getSimpleName(), key.getClass().getName()));
 	}
 
@@ -140,8 +145,9 @@ final class CacheKeys {
 	}
 
 	/**
-	 * The conversions of {@link #defaultConversionService()}, recognisable so that {@link #convert} may take
-	 * its shortcuts; a user's own {@code ConversionService} is always asked.
+	 * The conversions of {@link #defaultConversionService()}, recognisable so that
+	 * {@link #convert} may take its shortcuts; a user's own {@code ConversionService} is
+	 * always asked.
 	 */
 	private static final class DefaultKeyConversionService extends DefaultFormattingConversionService {
 

@@ -6,8 +6,9 @@ import java.util.function.LongConsumer;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Counters of one {@link MultiLevelCache}, per level. All counters only grow (the L1 size excepted); they are
- * safe to read from any thread and cost a {@link LongAdder} increment to keep.
+ * Counters of one {@link MultiLevelCache}, per level. All counters only grow (the L1 size
+ * excepted); they are safe to read from any thread and cost a {@link LongAdder} increment
+ * to keep.
  */
 public final class CacheStatistics {
 
@@ -83,7 +84,8 @@ public final class CacheStatistics {
 	}
 
 	/**
-	 * Registers a consumer of every loader call's duration in nanoseconds (metrics record it into a timer).
+	 * Registers a consumer of every loader call's duration in nanoseconds (metrics record
+	 * it into a timer).
 	 * @param listener the consumer, {@code null} to remove it
 	 */
 	public void onLoad(@Nullable LongConsumer listener) {
@@ -154,140 +156,196 @@ public final class CacheStatistics {
 		this.rememberedWrites.increment();
 	}
 
-	/** @return lookups answered by L1 */
+	/**
+	 * @return lookups answered by L1
+	 */
 	public long l1Hits() {
 		return this.l1.hits();
 	}
 
-	/** @return lookups L1 could not answer */
+	/**
+	 * @return lookups L1 could not answer
+	 */
 	public long l1Misses() {
 		return this.l1.misses();
 	}
 
-	/** @return approximate number of L1 entries */
+	/**
+	 * @return the approximate number of L1 entries
+	 */
 	public long l1Size() {
 		return this.l1.estimatedSize();
 	}
 
-	/** @return L1 entries evicted by size or expiry */
+	/**
+	 * @return the L1 entries evicted by size or expiry
+	 */
 	public long l1Evictions() {
 		return this.l1.evictions();
 	}
 
-	/** @return lookups answered by Redis */
+	/**
+	 * @return lookups answered by Redis
+	 */
 	public long l2Hits() {
 		return this.l2Hits.sum();
 	}
 
-	/** @return lookups Redis could not answer (a miss in both levels) */
+	/**
+	 * @return lookups Redis could not answer (a miss in both levels)
+	 */
 	public long l2Misses() {
 		return this.l2Misses.sum();
 	}
 
-	/** @return successful loader calls ({@code get(key, loader)} and refreshes) */
+	/**
+	 * @return successful loader calls ({@code get(key, loader)} and refreshes)
+	 */
 	public long loads() {
 		return this.loads.sum();
 	}
 
-	/** @return loader calls that threw */
+	/**
+	 * @return loader calls that threw
+	 */
 	public long loadFailures() {
 		return this.loadFailures.sum();
 	}
 
-	/** @return total time spent in loaders, in nanoseconds */
+	/**
+	 * @return total time spent in loaders, in nanoseconds
+	 */
 	public long loadNanos() {
 		return this.loadNanos.sum();
 	}
 
-	/** @return values written by {@code put}, {@code putIfAbsent} or a load */
+	/**
+	 * @return values written by {@code put}, {@code putIfAbsent} or a load
+	 */
 	public long puts() {
 		return this.puts.sum();
 	}
 
-	/** @return fills (a {@code put} that follows a miss of the key, as plain {@code @Cacheable} does) stored */
+	/**
+	 * @return fills (a {@code put} that follows a miss of the key, as plain
+	 * {@code @Cacheable} does) stored
+	 */
 	public long fills() {
 		return this.fills.sum();
 	}
 
 	/**
-	 * @return fills not stored because the key was written, evicted or filled by someone else since the miss
-	 * (the value that was there instead, if any, went to L1)
+	 * @return fills not stored because the key was written, evicted or filled by someone
+	 * else since the miss (the value that was there instead, if any, went to L1)
 	 */
 	public long fillsLost() {
 		return this.fillsLost.sum();
 	}
 
-	/** @return {@code evict}/{@code evictIfPresent} calls */
+	/**
+	 * @return {@code evict}/{@code evictIfPresent} calls
+	 */
 	public long evictions() {
 		return this.evictions.sum();
 	}
 
-	/** @return undecodable or disallowed values found in Redis (each treated as a miss) */
+	/**
+	 * @return undecodable or disallowed values found in Redis (each treated as a miss)
+	 */
 	public long corruptValues() {
 		return this.corruptValues.sum();
 	}
 
-	/** @return values whose type the serializer refused: kept in L1 only */
+	/**
+	 * @return values whose type the serializer refused: kept in L1 only
+	 */
 	public long unstorableValues() {
 		return this.unstorableValues.sum();
 	}
 
-	/** @return Redis calls that failed, timed out or were refused (each answered from L1 or the loader) */
+	/**
+	 * @return the Redis calls that failed, timed out or were refused (each answered from
+	 * L1 or the loader)
+	 */
 	public long l2Errors() {
 		return this.l2Errors.sum();
 	}
 
-	/** @return writes that could not reach Redis and were remembered, to be evicted everywhere on recovery */
+	/**
+	 * @return the writes that could not reach Redis and were remembered, to be evicted
+	 * everywhere on recovery
+	 */
 	public long rememberedWrites() {
 		return this.rememberedWrites.sum();
 	}
 
-	/** @return leases taken by this instance on a Redis miss of {@code get(key, loader)} */
+	/**
+	 * @return leases taken by this instance on a Redis miss of {@code get(key, loader)}
+	 */
 	public long lockAcquired() {
 		return this.lockAcquired.sum();
 	}
 
-	/** @return misses that waited for another instance's lease holder */
+	/**
+	 * @return misses that waited for another instance's lease holder
+	 */
 	public long lockWaits() {
 		return this.lockWaits.sum();
 	}
 
-	/** @return waits that gave up after stampede.wait-timeout and loaded themselves */
+	/**
+	 * @return waits that gave up after stampede.wait-timeout and loaded themselves
+	 */
 	public long lockWaitTimeouts() {
 		return this.lockWaitTimeouts.sum();
 	}
 
-	/** @return total time spent waiting for lease holders, in nanoseconds */
+	/**
+	 * @return total time spent waiting for lease holders, in nanoseconds
+	 */
 	public long lockWaitNanos() {
 		return this.lockWaitNanos.sum();
 	}
 
-	/** @return loaded values not stored because an evict or put ended the lease meanwhile */
+	/**
+	 * @return loaded values not stored because an evict or put ended the lease meanwhile
+	 */
 	public long leaseLost() {
 		return this.leaseLost.sum();
 	}
 
-	/** @return refresh-ahead reloads scheduled */
+	/**
+	 * @return refresh-ahead reloads scheduled
+	 */
 	public long refreshScheduled() {
 		return this.refreshScheduled.sum();
 	}
 
-	/** @return refresh-ahead reloads rejected by the full executor */
+	/**
+	 * @return refresh-ahead reloads rejected by the full executor
+	 */
 	public long refreshRejected() {
 		return this.refreshRejected.sum();
 	}
 
-	/** @return refresh-ahead or early recomputations whose loader failed (the old value stays) */
+	/**
+	 * @return refresh-ahead or early recomputations whose loader failed (the old value
+	 * stays)
+	 */
 	public long refreshFailed() {
 		return this.refreshFailed.sum();
 	}
 
-	/** @return values replaced by refresh-ahead or early recomputation */
+	/**
+	 * @return values replaced by refresh-ahead or early recomputation
+	 */
 	public long refreshed() {
 		return this.refreshed.sum();
 	}
 
-	/** @return probabilistic early recomputations (XFetch) started */
+	/**
+	 * @return probabilistic early recomputations (XFetch) started
+	 */
 	public long earlyRecomputes() {
 		return this.earlyRecomputes.sum();
 	}

@@ -15,10 +15,10 @@ import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The background threads of one manager: one scheduler (lease renewal, recovery after an outage, the probe
- * that replays writes Redis missed) and a small bounded pool for refresh-ahead reloads, which rejects work
- * rather than queue it without bound. Threads are daemons, created on first use, never in a constructor;
- * {@link #close()} stops them.
+ * The background threads of one manager: one scheduler (lease renewal, recovery after an
+ * outage, the probe that replays writes Redis missed) and a small bounded pool for
+ * refresh-ahead reloads, which rejects work rather than queue it without bound. Threads
+ * are daemons, created on first use, never in a constructor; {@link #close()} stops them.
  */
 final class CacheTasks implements AutoCloseable {
 
@@ -60,8 +60,8 @@ final class CacheTasks implements AutoCloseable {
 	}
 
 	/**
-	 * The executor of refresh-ahead reloads; it throws {@link java.util.concurrent.RejectedExecutionException}
-	 * when full.
+	 * The executor of refresh-ahead reloads; it throws
+	 * {@link java.util.concurrent.RejectedExecutionException} when full.
 	 */
 	Executor refreshes() {
 		synchronized (this.monitor) {

@@ -9,10 +9,11 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.cache.Cache;
 
 /**
- * One {@code @Cacheable} invocation's view of a {@link MultiLevelCache} (see {@link FillAwareCacheResolver}):
- * the miss of its lookup is remembered here rather than per thread, so the {@code put} Spring makes after the
- * method returned is the fill of that miss even when it runs on another thread (a {@code CompletableFuture}
- * or reactive method). Everything else goes straight to the cache.
+ * One {@code @Cacheable} invocation's view of a {@link MultiLevelCache} (see
+ * {@link FillAwareCacheResolver}): the miss of its lookup is remembered here rather than
+ * per thread, so the {@code put} Spring makes after the method returned is the fill of
+ * that miss even when it runs on another thread (a {@code CompletableFuture} or reactive
+ * method). Everything else goes straight to the cache.
  */
 final class CacheableView implements Cache {
 
@@ -45,8 +46,7 @@ final class CacheableView implements Cache {
 		ValueWrapper wrapper = get(key);
 		Object value = (wrapper != null) ? wrapper.get() : null;
 		if (value != null && type != null && !type.isInstance(value)) {
-			throw new IllegalStateException(
-					"Cached value is not of required type [" + type.getName() + "]: " + value);
+			throw new IllegalStateException("Cached value is not of required type [" + type.getName() + "]: " + value);
 		}
 		return (T) value;
 	}

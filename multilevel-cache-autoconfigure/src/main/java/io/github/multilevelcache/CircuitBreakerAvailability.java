@@ -10,12 +10,13 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
 /**
- * {@link Availability} from one Resilience4j circuit breaker over every Redis call of a manager. While Redis
- * fails or is slow the breaker opens and calls are refused at once, so callers are answered from L1 and their
- * loaders with bounded latency. When trial calls succeed again the breaker closes and the recovery action runs
- * (replaying the writes remembered during the outage, clearing every L1) before any other call is permitted:
- * until it finished, {@link #tryPermit()} refuses. A recovery that fails opens the breaker again, so it is
- * retried after the next trial calls.
+ * {@link Availability} from one Resilience4j circuit breaker over every Redis call of a
+ * manager. While Redis fails or is slow the breaker opens and calls are refused at once,
+ * so callers are answered from L1 and their loaders with bounded latency. When trial
+ * calls succeed again the breaker closes and the recovery action runs (replaying the
+ * writes remembered during the outage, clearing every L1) before any other call is
+ * permitted: until it finished, {@link #tryPermit()} refuses. A recovery that fails opens
+ * the breaker again, so it is retried after the next trial calls.
  */
 final class CircuitBreakerAvailability implements Availability {
 
@@ -30,20 +31,6 @@ final class CircuitBreakerAvailability implements Availability {
 	private final LongAdder refusedWhileRecovering = new LongAdder();
 
 	private volatile boolean recovering;
-
-	/**
-	 * What runs when Redis is back.
-	 */
-	@FunctionalInterface
-	interface Recovery {
-
-		/**
-		 * Repairs what the outage left behind, calling Redis through {@link RedisLevel#callForRecovery}.
-		 * @return whether everything was repaired
-		 */
-		boolean recover();
-
-	}
 
 	CircuitBreakerAvailability(ResilienceSettings settings, Executor recoveryExecutor, Recovery recovery) {
 		this.recoveryExecutor = recoveryExecutor;
@@ -67,7 +54,8 @@ final class CircuitBreakerAvailability implements Availability {
 			}
 			else if (transition.getToState() == CircuitBreaker.State.CLOSED
 					&& transition.getFromState() == CircuitBreaker.State.HALF_OPEN) {
-				// refuse every call from now until the repair finished, then let them through
+				// refuse every call from now until the repair finished, then let them
+				// through
 				this.recovering = true;
 				this.recoveryExecutor.execute(this::recover);
 			}
@@ -130,6 +118,21 @@ final class CircuitBreakerAvailability implements Availability {
 	@Override
 	public long refusedCalls() {
 		return this.breaker.getMetrics().getNumberOfNotPermittedCalls() + this.refusedWhileRecovering.sum();
+	}
+
+	/**
+	 * What runs when Redis is back.
+	 */
+	@FunctionalInterface
+	interface Recovery {
+
+		/**
+		 * Repairs what the outage left behind, calling Redis through
+		 * {@link RedisLevel#callForRecovery}.
+		 * @return whether everything was repaired
+		 */
+		boolean recover();
+
 	}
 
 }

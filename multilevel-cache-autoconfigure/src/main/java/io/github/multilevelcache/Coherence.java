@@ -1,14 +1,16 @@
 package io.github.multilevelcache;
 
 /**
- * Whether the in-process level of one manager's caches may be used, as far as cross-instance invalidation is
- * concerned.
+ * Whether the in-process level of one manager's caches may be used, as far as
+ * cross-instance invalidation is concerned.
  * <p>
- * With an invalidation bus, L1 stays unused (nothing is stored, so reads go to Redis) until the instance's
- * first subscription is confirmed; the first subscription then has nothing to clear, so a freshly started
- * instance keeps what it cached once it is coherent. When the subscription cannot be made (Redis down at
- * start-up) or drops later, L1 is used all the same, degraded, and is cleared by the next subscription: what it
- * stored meanwhile may have missed other instances' invalidations. Without a bus L1 is always usable. Thread-safe.
+ * With an invalidation bus, L1 stays unused (nothing is stored, so reads go to Redis)
+ * until the instance's first subscription is confirmed; the first subscription then has
+ * nothing to clear, so a freshly started instance keeps what it cached once it is
+ * coherent. When the subscription cannot be made (Redis down at start-up) or drops later,
+ * L1 is used all the same, degraded, and is cleared by the next subscription: what it
+ * stored meanwhile may have missed other instances' invalidations. Without a bus L1 is
+ * always usable. Thread-safe.
  */
 final class Coherence {
 
@@ -46,8 +48,8 @@ final class Coherence {
 
 	/**
 	 * The subscription is up.
-	 * @return whether every L1 must be cleared first, because it may hold entries stored while messages could
-	 * have been missed
+	 * @return whether every L1 must be cleared first, because it may hold entries stored
+	 * while messages could have been missed
 	 */
 	boolean subscribed() {
 		boolean clear = this.subscribedOnce || this.usedUnsubscribed;

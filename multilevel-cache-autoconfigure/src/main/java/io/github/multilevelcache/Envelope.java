@@ -7,24 +7,31 @@ import java.util.Arrays;
 import io.github.multilevelcache.serialization.CorruptValueException;
 
 /**
- * What one Redis value of the cache holds: a short printable header followed by the serialized payload.
+ * What one Redis value of the cache holds: a short printable header followed by the
+ * serialized payload.
  * <p>
- * Format 2 (written): {@code mlc:2:<kind>:<writtenAt>:<expiresAt>:<loadMillis>:<payload>}, the numbers in
- * decimal ASCII ({@code writtenAt} and {@code expiresAt} epoch milliseconds, {@code expiresAt} 0 for no expiry,
- * {@code loadMillis} how long the loader took). Kinds: {@code V} a serialized value, {@code N} a cached
- * {@code null} (empty payload), {@code L} a loader's lease that other instances may wait for, {@code G} a fill
- * guard that nobody waits for (both carry the holder's token as payload and are read as a miss). So
- * {@code redis-cli GET} shows {@code mlc:2:V:1764650000000:1764653600000:12:{"@class":...}} and any language can
+ * Format 2 (written):
+ * {@code mlc:2:<kind>:<writtenAt>:<expiresAt>:<loadMillis>:<payload>}, the numbers in
+ * decimal ASCII ({@code writtenAt} and {@code expiresAt} epoch milliseconds,
+ * {@code expiresAt} 0 for no expiry, {@code loadMillis} how long the loader took). Kinds:
+ * {@code V} a serialized value, {@code N} a cached {@code null} (empty payload),
+ * {@code L} a loader's lease that other instances may wait for, {@code G} a fill guard
+ * that nobody waits for (both carry the holder's token as payload and are read as a
+ * miss). So {@code redis-cli GET} shows
+ * {@code mlc:2:V:1764650000000:1764653600000:12:{"@class":...}} and any language can
  * split the header off at the sixth colon.
  * <p>
- * Format 1 (read only, for values written by 0.1.0-SNAPSHOT builds): a 24-byte binary header, magic
- * {@code 0xCA 0xC7}, version 1, kind ordinal, write time, expiry (8 bytes each), load millis (4 bytes).
+ * Format 1 (read only, for values written by 0.1.0-SNAPSHOT builds): a 24-byte binary
+ * header, magic {@code 0xCA 0xC7}, version 1, kind ordinal, write time, expiry (8 bytes
+ * each), load millis (4 bytes).
  * <p>
- * Anything else is not ours: {@link #decode(byte[])} throws {@link CorruptValueException}.
+ * Anything else is not ours: {@link #decode(byte[])} throws
+ * {@link CorruptValueException}.
  *
  * @param kind what the payload is
  * @param writtenAt epoch millis of the write
- * @param expiresAt epoch millis when the entry expires in Redis, {@code 0} when it does not
+ * @param expiresAt epoch millis when the entry expires in Redis, {@code 0} when it does
+ * not
  * @param loadMillis how long the loader took (used by early expiration), 0 if unknown
  * @param payload the serialized value, the lease token, or empty
  */
@@ -59,7 +66,9 @@ record Envelope(Kind kind, long writtenAt, long expiresAt, int loadMillis, byte[
 		/** A loader's lease: other instances may wait for its value. */
 		LEASE('L'),
 
-		/** A fill guard: a plain miss that may be followed by a fill; nobody waits for it. */
+		/**
+		 * A fill guard: a plain miss that may be followed by a fill; nobody waits for it.
+		 */
 		GUARD('G');
 
 		final char code;
@@ -100,7 +109,8 @@ record Envelope(Kind kind, long writtenAt, long expiresAt, int loadMillis, byte[
 	 * @return a new array
 	 */
 	byte[] encode() {
-		byte[] header = identityText().concat(Integer.toString(this.loadMillis)).concat(":")
+		byte[] header = identityText().concat(Integer.toString(this.loadMillis))
+			.concat(":")
 			.getBytes(StandardCharsets.US_ASCII);
 		byte[] bytes = Arrays.copyOf(header, header.length + this.payload.length);
 		System.arraycopy(this.payload, 0, bytes, header.length, this.payload.length);
@@ -108,8 +118,9 @@ record Envelope(Kind kind, long writtenAt, long expiresAt, int loadMillis, byte[
 	}
 
 	/**
-	 * The leading bytes that identify this write in Redis (format, kind, write time, expiry), for the
-	 * compare-and-set of refreshes: a value is replaced only if Redis still holds the very write it replaces.
+	 * The leading bytes that identify this write in Redis (format, kind, write time,
+	 * expiry), for the compare-and-set of refreshes: a value is replaced only if Redis
+	 * still holds the very write it replaces.
 	 * @return a new array
 	 */
 	byte[] identity() {
@@ -187,7 +198,8 @@ record Envelope(Kind kind, long writtenAt, long expiresAt, int loadMillis, byte[
 	}
 
 	/**
-	 * Whether the bytes are a lease or a fill guard (of either format), without decoding the rest.
+	 * Whether the bytes are a lease or a fill guard (of either format), without decoding
+	 * the rest.
 	 * @param bytes what Redis returned
 	 * @return {@code true} for a placeholder that reads as a miss
 	 */
@@ -200,8 +212,9 @@ record Envelope(Kind kind, long writtenAt, long expiresAt, int loadMillis, byte[
 	}
 
 	/**
-	 * A Lua expression, over a local variable {@code v} holding a Redis value, that is true when {@code v} is a
-	 * lease or a fill guard of either format: the scripts' test, generated from this class's own constants.
+	 * A Lua expression, over a local variable {@code v} holding a Redis value, that is
+	 * true when {@code v} is a lease or a fill guard of either format: the scripts' test,
+	 * generated from this class's own constants.
 	 * @return the Lua boolean expression
 	 */
 	static String luaIsPlaceholder() {

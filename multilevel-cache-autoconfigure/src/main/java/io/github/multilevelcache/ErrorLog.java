@@ -6,8 +6,8 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
 /**
- * Counts failed Redis calls of one cache and logs them at WARN at most every 10 seconds (at DEBUG otherwise),
- * so an outage under load does not flood the log.
+ * Counts failed Redis calls of one cache and logs them at WARN at most every 10 seconds
+ * (at DEBUG otherwise), so an outage under load does not flood the log.
  */
 final class ErrorLog {
 

@@ -13,12 +13,14 @@ import org.springframework.util.Assert;
 import org.springframework.util.function.SingletonSupplier;
 
 /**
- * A {@link CacheResolver} that tells the {@link MultiLevelCache}s it resolves which Spring cache operation is
- * running, so that the {@code put} of a {@code @Cacheable} miss is a fill (stored only if nothing changed the key
- * since the miss, published to nobody) and the {@code put} of a {@code @CachePut} is always a write, whichever
- * thread makes it. Each invocation gets its own view of each cache; caches of other types are returned as they
- * are. The auto-configuration installs it around the cache interceptor's resolver; an application with its own
- * {@code CachingConfigurer} can wrap its resolver the same way.
+ * A {@link CacheResolver} that tells the {@link MultiLevelCache}s it resolves which
+ * Spring cache operation is running, so that the {@code put} of a {@code @Cacheable} miss
+ * is a fill (stored only if nothing changed the key since the miss, published to nobody)
+ * and the {@code put} of a {@code @CachePut} is always a write, whichever thread makes
+ * it. Each invocation gets its own view of each cache; caches of other types are returned
+ * as they are. The auto-configuration installs it around the cache interceptor's
+ * resolver; an application with its own {@code CachingConfigurer} can wrap its resolver
+ * the same way.
  */
 public final class FillAwareCacheResolver implements CacheResolver {
 

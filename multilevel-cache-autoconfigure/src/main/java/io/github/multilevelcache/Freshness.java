@@ -13,17 +13,21 @@ import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Reloads hot entries of one cache before they expire, on hits of {@code get(key, loader)}:
+ * Reloads hot entries of one cache before they expire, on hits of
+ * {@code get(key, loader)}:
  * <ul>
- * <li>refresh-ahead: a hit on an entry older than {@code ratio × TTL} schedules one background reload on the
- * manager's bounded refresh pool (callers keep getting the current value; a full pool skips it);</li>
- * <li>early expiration (XFetch, Vattani et al., PVLDB 2015): a reader recomputes now with a probability that grows
- * towards expiry, {@code now − δ·β·ln(rand) ≥ expiry}, δ being the last load's duration.</li>
+ * <li>refresh-ahead: a hit on an entry older than {@code ratio × TTL} schedules one
+ * background reload on the manager's bounded refresh pool (callers keep getting the
+ * current value; a full pool skips it);</li>
+ * <li>early expiration (XFetch, Vattani et al., PVLDB 2015): a reader recomputes now with
+ * a probability that grows towards expiry, {@code now − δ·β·ln(rand) ≥ expiry}, δ being
+ * the last load's duration.</li>
  * </ul>
- * One instance at a time refreshes a key (a short marker next to it), and the new value replaces the entry only
- * if Redis still holds the very write it replaces, so a refresh never overwrites a newer put nor resurrects an
- * evicted key. A refresh publishes nothing: the other instances' copies expire with the entry they came from.
- * A failed reload keeps the current value. Off (no clock read on a hit) when both are 0.
+ * One instance at a time refreshes a key (a short marker next to it), and the new value
+ * replaces the entry only if Redis still holds the very write it replaces, so a refresh
+ * never overwrites a newer put nor resurrects an evicted key. A refresh publishes
+ * nothing: the other instances' copies expire with the entry they came from. A failed
+ * reload keeps the current value. Off (no clock read on a hit) when both are 0.
  */
 final class Freshness {
 
@@ -168,8 +172,8 @@ final class Freshness {
 			}
 			ValueCodec.Encoded encoded = this.codec.encode(loaded.storeValue(), loaded.millis());
 			byte[] bytes = encoded.bytes();
-			if (bytes != null && this.l2.await(this.l2
-				.call((redis) -> redis.replaceIfPrefix(redisKey, identity, bytes, encoded.ttlMillis())))) {
+			if (bytes != null && this.l2.await(
+					this.l2.call((redis) -> redis.replaceIfPrefix(redisKey, identity, bytes, encoded.ttlMillis())))) {
 				this.statistics.countRefreshed();
 				this.l1.put(canonical, encoded.entry());
 			}

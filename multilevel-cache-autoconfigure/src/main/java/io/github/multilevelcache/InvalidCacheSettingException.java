@@ -3,9 +3,10 @@ package io.github.multilevelcache;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A setting of {@link CacheSettings} or {@link ResilienceSettings} is out of range. Carries the setting's name
- * relative to its cache ({@code l1.maximum-size}) or to the manager ({@code resilience.l2-timeout}), the value
- * and the reason, so the auto-configuration can report the full property name at start-up.
+ * A setting of {@link CacheSettings} or {@link ResilienceSettings} is out of range.
+ * Carries the setting's name relative to its cache ({@code l1.maximum-size}) or to the
+ * manager ({@code resilience.l2-timeout}), the value and the reason, so the
+ * auto-configuration can report the full property name at start-up.
  */
 public class InvalidCacheSettingException extends IllegalArgumentException {
 

@@ -11,8 +11,9 @@ public enum InvalidationMode {
 	ASYNC,
 
 	/**
-	 * The writer returns once every live peer confirmed that it dropped the keys, or after the acknowledgement
-	 * timeout: a read on any instance that starts after the write returned sees the new value.
+	 * The writer returns once every live peer confirmed that it dropped the keys, or
+	 * after the acknowledgement timeout: a read on any instance that starts after the
+	 * write returned sees the new value.
 	 */
 	ACKNOWLEDGED
 

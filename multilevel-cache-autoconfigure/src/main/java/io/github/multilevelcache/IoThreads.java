@@ -3,10 +3,11 @@ package io.github.multilevelcache;
 import org.springframework.util.ClassUtils;
 
 /**
- * Tells whether the calling thread must never block: a Netty event loop (Lettuce's own I/O threads, Reactor
- * Netty's) or a thread Reactor marks as non-blocking. Spring calls {@code put} and {@code evict} of asynchronous
- * and reactive cached methods on whatever thread completed the method, so a cache that waited for Redis there
- * could wait for a reply that this very thread would have to read.
+ * Tells whether the calling thread must never block: a Netty event loop (Lettuce's own
+ * I/O threads, Reactor Netty's) or a thread Reactor marks as non-blocking. Spring calls
+ * {@code put} and {@code evict} of asynchronous and reactive cached methods on whatever
+ * thread completed the method, so a cache that waited for Redis there could wait for a
+ * reply that this very thread would have to read.
  */
 final class IoThreads {
 

@@ -2,19 +2,20 @@ package io.github.multilevelcache;
 
 import java.util.concurrent.CompletableFuture;
 
+import io.github.multilevelcache.invalidation.InvalidationPublisher.Message;
 import org.jspecify.annotations.Nullable;
 
-import io.github.multilevelcache.invalidation.InvalidationPublisher.Message;
-
 /**
- * Every Redis operation of the cache, each written once, asynchronous and in one round trip: {@code byte[]} keys
- * and values, TTLs in milliseconds ({@code 0} for none). An operation that also tells other instances about the
- * change carries the invalidation {@link Message}, which Redis publishes after it applied the write (pipelined on
- * the same connection, or inside the write's script on a cluster), so a peer that drops the key and re-reads it
- * sees the new state. Nothing here times out, retries or counts: {@link RedisLevel} does, for every operation.
+ * Every Redis operation of the cache, each written once, asynchronous and in one round
+ * trip: {@code byte[]} keys and values, TTLs in milliseconds ({@code 0} for none). An
+ * operation that also tells other instances about the change carries the invalidation
+ * {@link Message}, which Redis publishes after it applied the write (pipelined on the
+ * same connection, or inside the write's script on a cluster), so a peer that drops the
+ * key and re-reads it sees the new state. Nothing here times out, retries or counts:
+ * {@link RedisLevel} does, for every operation.
  * <p>
- * Implemented over Boot's Lettuce connection ({@link LettuceL2Commands}) and, for unit tests, in memory; the
- * same contract tests run against both.
+ * Implemented over Boot's Lettuce connection ({@link LettuceL2Commands}) and, for unit
+ * tests, in memory; the same contract tests run against both.
  */
 interface L2Commands {
 
@@ -22,12 +23,15 @@ interface L2Commands {
 	CompletableFuture<byte @Nullable []> get(byte[] key);
 
 	/**
-	 * Returns what the key holds, or, when it is absent, stores {@code placeholder} (a lease or fill guard) for
-	 * {@code ttlMillis} and returns {@code null}.
+	 * Returns what the key holds, or, when it is absent, stores {@code placeholder} (a
+	 * lease or fill guard) for {@code ttlMillis} and returns {@code null}.
 	 */
 	CompletableFuture<byte @Nullable []> getOrPlaceholder(byte[] key, byte[] placeholder, long ttlMillis);
 
-	/** Stores {@code value} only if the key holds exactly {@code expected}; otherwise reports what it holds. */
+	/**
+	 * Stores {@code value} only if the key holds exactly {@code expected}; otherwise
+	 * reports what it holds.
+	 */
 	CompletableFuture<Swap> replaceIfEquals(byte[] key, byte[] expected, byte[] value, long ttlMillis);
 
 	/** Stores {@code value} only if what the key holds starts with {@code prefix}. */
@@ -40,8 +44,9 @@ interface L2Commands {
 	CompletableFuture<Long> delete(byte[] key, @Nullable Message message);
 
 	/**
-	 * Stores {@code value} unless the key holds a value (a lease or fill guard does not count), publishing the
-	 * message only when it stored; returns what was there, {@code null} when stored.
+	 * Stores {@code value} unless the key holds a value (a lease or fill guard does not
+	 * count), publishing the message only when it stored; returns what was there,
+	 * {@code null} when stored.
 	 */
 	CompletableFuture<byte @Nullable []> setIfAbsent(byte[] key, byte[] value, long ttlMillis,
 			@Nullable Message message);
@@ -56,8 +61,9 @@ interface L2Commands {
 	CompletableFuture<Boolean> setMarker(byte[] key, byte[] value, long ttlMillis);
 
 	/**
-	 * Removes every key matching the {@code SCAN MATCH} pattern ({@code SCAN} and batched {@code UNLINK}, never
-	 * {@code KEYS}), then publishes the message when there is one; the number of keys removed.
+	 * Removes every key matching the {@code SCAN MATCH} pattern ({@code SCAN} and batched
+	 * {@code UNLINK}, never {@code KEYS}), then publishes the message when there is one;
+	 * the number of keys removed.
 	 */
 	CompletableFuture<Long> clear(String pattern, @Nullable Message message);
 
@@ -65,8 +71,9 @@ interface L2Commands {
 	CompletableFuture<Long> publish(Message message);
 
 	/**
-	 * Prepares for the first operations: connects, and loads the scripts so that the first calls do not pay
-	 * for a {@code NOSCRIPT} round trip. Best effort: completes normally whatever happens.
+	 * Prepares for the first operations: connects, and loads the scripts so that the
+	 * first calls do not pay for a {@code NOSCRIPT} round trip. Best effort: completes
+	 * normally whatever happens.
 	 */
 	default CompletableFuture<Void> warmUp() {
 		return CompletableFuture.completedFuture(null);

@@ -11,11 +11,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 
+import io.github.multilevelcache.invalidation.InvalidationPublisher.Message;
 import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScanArgs;
-import io.lettuce.core.ScanCursor;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SetArgs;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
@@ -26,15 +26,15 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnection;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.core.script.RedisScript;
 
-import io.github.multilevelcache.invalidation.InvalidationPublisher.Message;
-
 /**
- * {@link L2Commands} over the native asynchronous API of Boot's {@link LettuceConnectionFactory} (never a client
- * of our own). With the factory's shared native connection (Boot's default) every operation is dispatched on that
- * one connection without blocking, so a write and the invalidation message dispatched right after it are
- * pipelined in order; with a pooled factory each operation borrows a connection and gives it back when it
- * completes. Scripts run with {@code EVALSHA} and fall back to {@code EVAL} when Redis does not know them yet
- * (after a restart or {@code SCRIPT FLUSH}). On a cluster, writes that publish run as one script on the key's
+ * {@link L2Commands} over the native asynchronous API of Boot's
+ * {@link LettuceConnectionFactory} (never a client of our own). With the factory's shared
+ * native connection (Boot's default) every operation is dispatched on that one connection
+ * without blocking, so a write and the invalidation message dispatched right after it are
+ * pipelined in order; with a pooled factory each operation borrows a connection and gives
+ * it back when it completes. Scripts run with {@code EVALSHA} and fall back to
+ * {@code EVAL} when Redis does not know them yet (after a restart or
+ * {@code SCRIPT FLUSH}). On a cluster, writes that publish run as one script on the key's
  * node, because a pipelined {@code PUBLISH} may go out through another node.
  */
 final class LettuceL2Commands implements L2Commands {
@@ -55,8 +55,9 @@ final class LettuceL2Commands implements L2Commands {
 
 	/**
 	 * Creates the commands.
-	 * @param connectionFactory Boot's connection factory
-	 * @param connectTimeout how long a caller waits for the shared connection while it is being established
+	 * @param connectionFactory the application's connection factory
+	 * @param connectTimeout how long a caller waits for the shared connection while it is
+	 * being established
 	 */
 	LettuceL2Commands(LettuceConnectionFactory connectionFactory, Duration connectTimeout) {
 		this.connectionFactory = connectionFactory;
@@ -77,8 +78,9 @@ final class LettuceL2Commands implements L2Commands {
 
 	@Override
 	public CompletableFuture<Swap> replaceIfEquals(byte[] key, byte[] expected, byte[] value, long ttlMillis) {
-		return run((redis) -> LettuceL2Commands.<List<Object>>script(redis, Scripts.REPLACE_IF_EQUALS,
-				ScriptOutputType.MULTI, key, expected, value, millis(ttlMillis))
+		return run((redis) -> LettuceL2Commands
+			.<List<Object>>script(redis, Scripts.REPLACE_IF_EQUALS, ScriptOutputType.MULTI, key, expected, value,
+					millis(ttlMillis))
 			.thenApply(LettuceL2Commands::swap));
 	}
 
@@ -91,16 +93,18 @@ final class LettuceL2Commands implements L2Commands {
 
 	@Override
 	public CompletableFuture<Boolean> replaceIfPrefix(byte[] key, byte[] prefix, byte[] value, long ttlMillis) {
-		return run((redis) -> LettuceL2Commands.<Long>script(redis, Scripts.REPLACE_IF_PREFIX,
-				ScriptOutputType.INTEGER, key, prefix, value, millis(ttlMillis))
+		return run((redis) -> LettuceL2Commands
+			.<Long>script(redis, Scripts.REPLACE_IF_PREFIX, ScriptOutputType.INTEGER, key, prefix, value,
+					millis(ttlMillis))
 			.thenApply(LettuceL2Commands::positive));
 	}
 
 	@Override
 	public CompletableFuture<Void> set(byte[] key, byte[] value, long ttlMillis, @Nullable Message message) {
 		if (message != null && this.cluster) {
-			return run((redis) -> LettuceL2Commands.<Long>script(redis, Scripts.SET_AND_PUBLISH,
-					ScriptOutputType.INTEGER, key, value, millis(ttlMillis), message.channel(), message.body())
+			return run((redis) -> LettuceL2Commands
+				.<Long>script(redis, Scripts.SET_AND_PUBLISH, ScriptOutputType.INTEGER, key, value, millis(ttlMillis),
+						message.channel(), message.body())
 				.thenApply((ignored) -> null));
 		}
 		return run((redis) -> {
@@ -133,22 +137,23 @@ final class LettuceL2Commands implements L2Commands {
 	@Override
 	public CompletableFuture<byte @Nullable []> setIfAbsent(byte[] key, byte[] value, long ttlMillis,
 			@Nullable Message message) {
-		return run((redis) -> script(redis, Scripts.SET_IF_ABSENT, ScriptOutputType.VALUE, key, value,
-				millis(ttlMillis), (message != null) ? message.channel() : NONE,
-				(message != null) ? message.body() : NONE));
+		return run(
+				(redis) -> script(redis, Scripts.SET_IF_ABSENT, ScriptOutputType.VALUE, key, value, millis(ttlMillis),
+						(message != null) ? message.channel() : NONE, (message != null) ? message.body() : NONE));
 	}
 
 	@Override
 	public CompletableFuture<Boolean> deleteIfEquals(byte[] key, byte[] expected) {
-		return run((redis) -> LettuceL2Commands.<Long>script(redis, Scripts.DELETE_IF_EQUALS,
-				ScriptOutputType.INTEGER, key, expected)
+		return run((redis) -> LettuceL2Commands
+			.<Long>script(redis, Scripts.DELETE_IF_EQUALS, ScriptOutputType.INTEGER, key, expected)
 			.thenApply(LettuceL2Commands::positive));
 	}
 
 	@Override
 	public CompletableFuture<Boolean> expireIfEquals(byte[] key, byte[] expected, long ttlMillis) {
-		return run((redis) -> LettuceL2Commands.<Long>script(redis, Scripts.EXPIRE_IF_EQUALS,
-				ScriptOutputType.INTEGER, key, expected, millis(Math.max(1, ttlMillis)))
+		return run((redis) -> LettuceL2Commands
+			.<Long>script(redis, Scripts.EXPIRE_IF_EQUALS, ScriptOutputType.INTEGER, key, expected,
+					millis(Math.max(1, ttlMillis)))
 			.thenApply(LettuceL2Commands::positive));
 	}
 
@@ -213,9 +218,10 @@ final class LettuceL2Commands implements L2Commands {
 	}
 
 	/**
-	 * Runs an operation on the shared native connection, or on a borrowed one that is given back once the
-	 * operation completed. The shared connection is fetched from the factory once; until that succeeds (Redis
-	 * down at start-up) it is fetched off the caller's thread, so a caller never waits for a connect timeout.
+	 * Runs an operation on the shared native connection, or on a borrowed one that is
+	 * given back once the operation completed. The shared connection is fetched from the
+	 * factory once; until that succeeds (Redis down at start-up) it is fetched off the
+	 * caller's thread, so a caller never waits for a connect timeout.
 	 */
 	private <T> CompletableFuture<T> run(
 			Function<RedisClusterAsyncCommands<byte[], byte[]>, ? extends CompletionStage<T>> operation) {
@@ -224,7 +230,8 @@ final class LettuceL2Commands implements L2Commands {
 		}
 		RedisClusterAsyncCommands<byte[], byte[]> redis = this.shared;
 		if (redis == null) {
-			// wait here rather than chain the operation: operations must be dispatched in the caller's order
+			// wait here rather than chain the operation: operations must be dispatched in
+			// the caller's order
 			try {
 				redis = sharedConnection().get(this.connectTimeout.toNanos(), TimeUnit.NANOSECONDS);
 			}
@@ -240,11 +247,11 @@ final class LettuceL2Commands implements L2Commands {
 	}
 
 	/**
-	 * Forgets the shared connection when an operation failed because the factory closed it (a context restart
-	 * or {@code resetConnection()}), so the next operation fetches the new one.
+	 * Forgets the shared connection when an operation failed because the factory closed
+	 * it (a context restart or {@code resetConnection()}), so the next operation fetches
+	 * the new one.
 	 */
-	private <T> CompletableFuture<T> watch(RedisClusterAsyncCommands<byte[], byte[]> redis,
-			CompletionStage<T> result) {
+	private <T> CompletableFuture<T> watch(RedisClusterAsyncCommands<byte[], byte[]> redis, CompletionStage<T> result) {
 		return result.toCompletableFuture().whenComplete((value, ex) -> {
 			if (ex != null && this.shared == redis && isClosedConnection(ex)) {
 				this.shared = null;

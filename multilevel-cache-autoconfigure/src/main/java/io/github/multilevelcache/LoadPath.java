@@ -6,32 +6,38 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
 
+import io.github.multilevelcache.ValueCodec.Encoded;
+import io.github.multilevelcache.ValueCodec.Read;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.cache.Cache.ValueRetrievalException;
 import org.springframework.cache.support.NullValue;
 import org.springframework.dao.PessimisticLockingFailureException;
 
-import io.github.multilevelcache.ValueCodec.Encoded;
-import io.github.multilevelcache.ValueCodec.Read;
-
 /**
- * Everything between an L1 miss and a value: the Redis read, the lease or fill guard taken by that same read,
- * the loader, the guarded store, and L1's fill. The one owner of the lease protocol (G1, G3):
+ * Everything between an L1 miss and a value: the Redis read, the lease or fill guard
+ * taken by that same read, the loader, the guarded store, and L1's fill. The one owner of
+ * the lease protocol (G1, G3):
  * <ul>
- * <li>Every Redis miss leaves a placeholder in the value key, in the round trip that read it: a <em>lease</em>
- * for {@code get(key, loader)} (the holder renews it while its loader runs; with {@code stampede.distributed}
- * other instances wait for its value), a <em>fill guard</em> for a plain {@code get} (nobody waits for it). A
- * miss that finds another instance's placeholder keeps that one as its guard.</li>
- * <li>What a miss loads is stored in Redis only if the key still holds exactly its guard: an evict (which
- * deletes the key) or a put (which overwrites it) between the read and the store wins, so a value read from the
- * database before a concurrent update and evict is never stored after them. The first of several concurrent
- * fills of one key wins; the others take the winner's value into L1 instead of their own.</li>
- * <li>L1 takes any value only if no invalidation of its key arrived since the reader's stamp.</li>
- * <li>Concurrent {@code get(key, loader)} misses of one key in this JVM run one loader (single-flight), and a
- * call never joins a load that began before the key was invalidated.</li>
- * <li>A fill publishes nothing: no other instance can hold a newer value than the one it stored.</li>
- * <li>When Redis fails, loads go on without it: the value goes to L1 (stamp-guarded), never to Redis.</li>
+ * <li>Every Redis miss leaves a placeholder in the value key, in the round trip that read
+ * it: a <em>lease</em> for {@code get(key, loader)} (the holder renews it while its
+ * loader runs; with {@code stampede.distributed} other instances wait for its value), a
+ * <em>fill guard</em> for a plain {@code get} (nobody waits for it). A miss that finds
+ * another instance's placeholder keeps that one as its guard.</li>
+ * <li>What a miss loads is stored in Redis only if the key still holds exactly its guard:
+ * an evict (which deletes the key) or a put (which overwrites it) between the read and
+ * the store wins, so a value read from the database before a concurrent update and evict
+ * is never stored after them. The first of several concurrent fills of one key wins; the
+ * others take the winner's value into L1 instead of their own.</li>
+ * <li>L1 takes any value only if no invalidation of its key arrived since the reader's
+ * stamp.</li>
+ * <li>Concurrent {@code get(key, loader)} misses of one key in this JVM run one loader
+ * (single-flight), and a call never joins a load that began before the key was
+ * invalidated.</li>
+ * <li>A fill publishes nothing: no other instance can hold a newer value than the one it
+ * stored.</li>
+ * <li>When Redis fails, loads go on without it: the value goes to L1 (stamp-guarded),
+ * never to Redis.</li>
  * </ul>
  */
 final class LoadPath {
@@ -79,8 +85,9 @@ final class LoadPath {
 	// ---- plain get: read, remember the miss, fill on the following put ----
 
 	/**
-	 * Looks a key up in both levels. With a {@code slot}, a miss in both is remembered there with the fill guard
-	 * the same Redis round trip left in the key; without one Redis is only read.
+	 * Looks a key up in both levels. With a {@code slot}, a miss in both is remembered
+	 * there with the fill guard the same Redis round trip left in the key; without one
+	 * Redis is only read.
 	 * @return the entry, or {@code null} on a miss
 	 */
 	@Nullable LocalEntry lookup(String canonical, Fill.@Nullable Slot slot) {
@@ -99,8 +106,9 @@ final class LoadPath {
 				? this.codec.placeholder(Envelope.Kind.GUARD, this.leases.newToken(), this.leaseMillis) : null;
 		Read read;
 		try {
-			read = this.codec.decode(this.l2.await(this.l2.call((redis) -> (guard != null)
-					? redis.getOrPlaceholder(bytes(canonical), guard, this.leaseMillis) : redis.get(bytes(canonical)))));
+			read = this.codec.decode(this.l2.await(this.l2
+				.call((redis) -> (guard != null) ? redis.getOrPlaceholder(bytes(canonical), guard, this.leaseMillis)
+						: redis.get(bytes(canonical)))));
 		}
 		catch (L2Failure ex) {
 			this.errors.failed("get", ex);
@@ -125,8 +133,9 @@ final class LoadPath {
 	}
 
 	/**
-	 * The guard of a miss: the placeholder the miss found or left, or, when it found bytes that are not ours
-	 * (corrupt or foreign), the miss's own guard put in their place (so they are gone, G12).
+	 * The guard of a miss: the placeholder the miss found or left, or, when it found
+	 * bytes that are not ours (corrupt or foreign), the miss's own guard put in their
+	 * place (so they are gone, G12).
 	 * @return the guard, {@code null} when there is none (the fill goes to L1 only)
 	 */
 	private byte @Nullable [] guardAfter(String canonical, Read read, byte @Nullable [] guard) {
@@ -136,8 +145,8 @@ final class LoadPath {
 		byte[] replacement = (guard != null) ? guard
 				: this.codec.placeholder(Envelope.Kind.GUARD, this.leases.newToken(), this.leaseMillis);
 		try {
-			L2Commands.Swap swap = this.l2.await(this.l2.call((redis) -> redis.replaceIfEquals(bytes(canonical),
-					read.raw(), replacement, this.leaseMillis)));
+			L2Commands.Swap swap = this.l2.await(this.l2
+				.call((redis) -> redis.replaceIfEquals(bytes(canonical), read.raw(), replacement, this.leaseMillis)));
 			return swap.stored() ? replacement : swap.current();
 		}
 		catch (L2Failure ex) {
@@ -154,7 +163,8 @@ final class LoadPath {
 	}
 
 	/**
-	 * When the value Redis holds for a key was written, 0 when it holds none (or cannot be read).
+	 * When the value Redis holds for a key was written, 0 when it holds none (or cannot
+	 * be read).
 	 */
 	long l2WriteTime(String canonical) {
 		LocalEntry entry = readQuietly(canonical);
@@ -176,11 +186,10 @@ final class LoadPath {
 	}
 
 	/**
-	 * Looks a key up asynchronously; a miss in both levels is remembered in {@code slot} (with a fill guard) when
-	 * there is one, otherwise Redis is only read.
+	 * Looks a key up asynchronously; a miss in both levels is remembered in {@code slot}
+	 * (with a fill guard) when there is one, otherwise Redis is only read.
 	 */
-	CompletableFuture<@Nullable LocalEntry> lookupAsync(String canonical, Fill.@Nullable Slot slot,
-			boolean checkL1) {
+	CompletableFuture<@Nullable LocalEntry> lookupAsync(String canonical, Fill.@Nullable Slot slot, boolean checkL1) {
 		LocalEntry entry = checkL1 ? this.l1.get(canonical) : this.l1.peek(canonical);
 		if (entry != null) {
 			return CompletableFuture.completedFuture(entry);
@@ -224,9 +233,10 @@ final class LoadPath {
 	}
 
 	/**
-	 * Stores what the application loaded after a remembered miss: in Redis only if the key still holds the
-	 * miss's guard, in L1 only if no invalidation arrived since the miss. Inside a transaction of a
-	 * transaction-aware manager, after the commit. Publishes nothing and never calls a writer.
+	 * Stores what the application loaded after a remembered miss: in Redis only if the
+	 * key still holds the miss's guard, in L1 only if no invalidation arrived since the
+	 * miss. Inside a transaction of a transaction-aware manager, after the commit.
+	 * Publishes nothing and never calls a writer.
 	 */
 	void fill(Fill fill, Object storeValue) {
 		if (this.transactions.deferring()) {
@@ -250,7 +260,8 @@ final class LoadPath {
 	}
 
 	/**
-	 * The guarded store of a fill or a load, without blocking (it may complete on Redis's I/O thread).
+	 * The guarded store of a fill or a load, without blocking (it may complete on Redis's
+	 * I/O thread).
 	 * @return whether the value went to Redis
 	 */
 	private CompletableFuture<Boolean> storeAsync(String canonical, Encoded encoded, byte @Nullable [] guard,
@@ -263,7 +274,8 @@ final class LoadPath {
 		return this.l2.call((redis) -> redis.replaceIfEquals(bytes(canonical), guard, value, encoded.ttlMillis()))
 			.handle((swap, ex) -> {
 				if (ex != null) {
-					// whether Redis took it is unknown, and does not matter: the guard makes either outcome safe
+					// whether Redis took it is unknown, and does not matter: the guard
+					// makes either outcome safe
 					this.errors.failed("store", ex);
 					this.l1.fill(canonical, encoded.entry(), stamp);
 					return false;
@@ -273,7 +285,8 @@ final class LoadPath {
 					this.l1.fill(canonical, encoded.entry(), stamp);
 					return true;
 				}
-				// someone wrote, evicted or filled the key meanwhile: take what Redis holds now, if it is a value
+				// someone wrote, evicted or filled the key meanwhile: take what Redis
+				// holds now, if it is a value
 				Read current = this.codec.decode(swap.current());
 				if (current.isValue()) {
 					this.l1.fill(canonical, current.entry(), stamp);
@@ -314,8 +327,8 @@ final class LoadPath {
 			byte[] lease = this.codec.placeholder(Envelope.Kind.LEASE, this.leases.newToken(), this.leaseMillis);
 			Read read;
 			try {
-				read = this.codec.decode(this.l2.await(
-						this.l2.call((redis) -> redis.getOrPlaceholder(redisKey, lease, this.leaseMillis))));
+				read = this.codec.decode(this.l2
+					.await(this.l2.call((redis) -> redis.getOrPlaceholder(redisKey, lease, this.leaseMillis))));
 			}
 			catch (L2Failure ex) {
 				this.errors.failed("get", ex);
@@ -354,14 +367,16 @@ final class LoadPath {
 			if (awaited.isValue()) {
 				return hit(canonical, awaited.entry(), stamp).storeValue();
 			}
-			// the lease ended without a value (the holder failed, or an evict): try to take the key ourselves
+			// the lease ended without a value (the holder failed, or an evict): try to
+			// take the key ourselves
 		}
 	}
 
 	/**
-	 * Polls the key with backoff (1 ms doubling to 100 ms) while the same lease holds it. The first poll comes
-	 * early because most loaders take about a database round trip.
-	 * @return what replaced the lease, or {@code null} when the deadline passed (or Redis failed) first
+	 * Polls the key with backoff (1 ms doubling to 100 ms) while the same lease holds it.
+	 * The first poll comes early because most loaders take about a database round trip.
+	 * @return what replaced the lease, or {@code null} when the deadline passed (or Redis
+	 * failed) first
 	 */
 	private @Nullable Read awaitHolder(String canonical, byte[] redisKey, byte[] lease, long deadline) {
 		long pause = 1_000_000L;
@@ -409,7 +424,8 @@ final class LoadPath {
 		finally {
 			closeQuietly(renewal);
 			if (!stored) {
-				// a failed load, a refused null, or a lost lease: let waiters take the key at once
+				// a failed load, a refused null, or a lost lease: let waiters take the
+				// key at once
 				release(redisKey, lease);
 			}
 		}
@@ -437,8 +453,8 @@ final class LoadPath {
 
 	/**
 	 * Runs the loader.
-	 * @return the store value and how long the loader took, {@code null} for a {@code null} result that is not
-	 * cached
+	 * @return the store value and how long the loader took, {@code null} for a
+	 * {@code null} result that is not cached
 	 */
 	@Nullable Loaded callLoader(Object key, Callable<?> loader) {
 		long start = System.nanoTime();
@@ -459,23 +475,14 @@ final class LoadPath {
 		return new Loaded(value, millis);
 	}
 
-	/**
-	 * What a loader produced.
-	 *
-	 * @param storeValue the value to store ({@code NullValue.INSTANCE} for a cached {@code null})
-	 * @param millis how long the loader took
-	 */
-	record Loaded(Object storeValue, int millis) {
-	}
-
 	// ---- retrieve(key, loader) ----
 
 	/**
-	 * Asynchronous variant of {@link #load}: single-flight per key in this JVM, a fill guard instead of a
-	 * lease (it never waits for another instance), the same guarded store.
+	 * Asynchronous variant of {@link #load}: single-flight per key in this JVM, a fill
+	 * guard instead of a lease (it never waits for another instance), the same guarded
+	 * store.
 	 */
-	CompletableFuture<@Nullable Object> loadAsync(String canonical,
-			Supplier<? extends CompletableFuture<?>> loader) {
+	CompletableFuture<@Nullable Object> loadAsync(String canonical, Supplier<? extends CompletableFuture<?>> loader) {
 		Supplier<CompletableFuture<@Nullable Object>> work = () -> {
 			Fill.Slot slot = new SingleMiss();
 			return lookupAsync(canonical, slot, false).thenCompose((found) -> {
@@ -522,6 +529,16 @@ final class LoadPath {
 		catch (Exception ex) {
 			// renewal handles do not fail
 		}
+	}
+
+	/**
+	 * What a loader produced.
+	 *
+	 * @param storeValue the value to store ({@code NullValue.INSTANCE} for a cached
+	 * {@code null})
+	 * @param millis how long the loader took
+	 */
+	record Loaded(Object storeValue, int millis) {
 	}
 
 	/**

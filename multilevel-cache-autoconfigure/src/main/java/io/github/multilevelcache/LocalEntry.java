@@ -1,15 +1,17 @@
 package io.github.multilevelcache;
 
 /**
- * One entry of the in-process level: the store value ({@code NullValue.INSTANCE} for a cached {@code null})
- * with the metadata of the Redis envelope it came from.
+ * One entry of the in-process level: the store value ({@code NullValue.INSTANCE} for a
+ * cached {@code null}) with the metadata of the Redis envelope it came from.
  *
  * @param storeValue the value as the cache stores it
  * @param writtenAt epoch millis of the write
- * @param expiresAt epoch millis when the entry expires in Redis, {@code 0} when it does not
+ * @param expiresAt epoch millis when the entry expires in Redis, {@code 0} when it does
+ * not
  * @param loadMillis how long the loader took, 0 if unknown
- * @param deadlineNanos ticker time after which the entry must not be served when that comes before the
- * level's own expiry, otherwise {@link Long#MAX_VALUE} (set by {@link LocalLevel})
+ * @param deadlineNanos ticker time after which the entry must not be served when that
+ * comes before the level's own expiry, otherwise {@link Long#MAX_VALUE} (set by
+ * {@link LocalLevel})
  */
 record LocalEntry(Object storeValue, long writtenAt, long expiresAt, int loadMillis, long deadlineNanos) {
 

@@ -14,21 +14,22 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.cache.support.NullValue;
 
 /**
- * The in-process level of one cache: a Caffeine cache keyed by the canonical key string. The only class that
- * stores into it (L1 is filled in one place).
+ * The in-process level of one cache: a Caffeine cache keyed by the canonical key string.
+ * The only class that stores into it (L1 is filled in one place).
  * <p>
  * Guarantees:
  * <ul>
- * <li>A value read from Redis or loaded is stored only if no invalidation of its key (or of the whole level)
- * happened after the reader took its {@link #stamp()}: {@link #fill} is atomic with respect to
- * {@link #invalidate}, so either the invalidation removes the entry afterwards or the entry is not stored.
- * Invalidations are remembered in a fixed array of key stripes (no allocation, no growth); two keys sharing a
- * stripe only cost a skipped fill, never a stale one.</li>
- * <li>An entry is never served after the earliest of: L1 expire-after-write, the expiry of the Redis entry it
- * came from, the null-value TTL (cached {@code null}s), and, when set, expire-after-access since its last
- * read.</li>
- * <li>Nothing is stored while the {@link Coherence} gate is closed (before the instance first subscribed to
- * invalidations), so nothing stored then needs clearing later.</li>
+ * <li>A value read from Redis or loaded is stored only if no invalidation of its key (or
+ * of the whole level) happened after the reader took its {@link #stamp()}: {@link #fill}
+ * is atomic with respect to {@link #invalidate}, so either the invalidation removes the
+ * entry afterwards or the entry is not stored. Invalidations are remembered in a fixed
+ * array of key stripes (no allocation, no growth); two keys sharing a stripe only cost a
+ * skipped fill, never a stale one.</li>
+ * <li>An entry is never served after the earliest of: L1 expire-after-write, the expiry
+ * of the Redis entry it came from, the null-value TTL (cached {@code null}s), and, when
+ * set, expire-after-access since its last read.</li>
+ * <li>Nothing is stored while the {@link Coherence} gate is closed (before the instance
+ * first subscribed to invalidations), so nothing stored then needs clearing later.</li>
  * </ul>
  */
 final class LocalLevel {
@@ -95,7 +96,8 @@ final class LocalLevel {
 	 */
 	@Nullable LocalEntry get(String key) {
 		LocalEntry entry = (this.cache != null) ? this.cache.getIfPresent(key) : null;
-		if (entry != null && entry.deadlineNanos() != Long.MAX_VALUE && this.ticker.read() - entry.deadlineNanos() >= 0) {
+		if (entry != null && entry.deadlineNanos() != Long.MAX_VALUE
+				&& this.ticker.read() - entry.deadlineNanos() >= 0) {
 			this.cache.asMap().remove(key, entry);
 			entry = null;
 		}
@@ -109,7 +111,8 @@ final class LocalLevel {
 	}
 
 	/**
-	 * The servable entry for a key, without counting anything or touching its access time.
+	 * The servable entry for a key, without counting anything or touching its access
+	 * time.
 	 */
 	@Nullable LocalEntry peek(String key) {
 		LocalEntry entry = (this.cache != null) ? this.cache.policy().getIfPresentQuietly(key) : null;
@@ -126,8 +129,8 @@ final class LocalLevel {
 	}
 
 	/**
-	 * Stores an entry read from Redis or loaded, unless the key (or the whole level) was invalidated after
-	 * {@code stamp} was taken.
+	 * Stores an entry read from Redis or loaded, unless the key (or the whole level) was
+	 * invalidated after {@code stamp} was taken.
 	 * @return whether the entry was stored
 	 */
 	boolean fill(String key, LocalEntry entry, long stamp) {
@@ -150,8 +153,8 @@ final class LocalLevel {
 	}
 
 	/**
-	 * Stores an entry this instance just wrote: readers holding older stamps will not overwrite it with what
-	 * they read before.
+	 * Stores an entry this instance just wrote: readers holding older stamps will not
+	 * overwrite it with what they read before.
 	 */
 	void put(String key, LocalEntry entry) {
 		markInvalidated(key);
@@ -169,7 +172,8 @@ final class LocalLevel {
 
 	/**
 	 * Stores an entry unless one is present.
-	 * @return the entry already present, or {@code null} when {@code entry} was stored (or L1 is off)
+	 * @return the entry already present, or {@code null} when {@code entry} was stored
+	 * (or L1 is off)
 	 */
 	@Nullable LocalEntry putIfAbsent(String key, LocalEntry entry) {
 		LocalEntry timed = withDeadline(entry);
@@ -180,7 +184,8 @@ final class LocalLevel {
 	}
 
 	/**
-	 * Drops a key and records the invalidation, so in-flight readers of older data do not put it back.
+	 * Drops a key and records the invalidation, so in-flight readers of older data do not
+	 * put it back.
 	 * @return whether an entry was removed
 	 */
 	boolean invalidate(String key) {
@@ -203,8 +208,9 @@ final class LocalLevel {
 	}
 
 	/**
-	 * Whether the key (or the whole level) may have been invalidated after {@code stamp} was taken. Keys share
-	 * stripes, so it can answer {@code true} for a key that was not invalidated, never the reverse.
+	 * Whether the key (or the whole level) may have been invalidated after {@code stamp}
+	 * was taken. Keys share stripes, so it can answer {@code true} for a key that was not
+	 * invalidated, never the reverse.
 	 */
 	boolean invalidatedSince(String key, long stamp) {
 		return this.lastClear > stamp || this.keyInvalidations.get(stripe(key)) > stamp;
@@ -237,8 +243,8 @@ final class LocalLevel {
 	}
 
 	/**
-	 * The entry with its own deadline when that is shorter than the level's lifetime, or {@code null} when the
-	 * Redis entry it came from has already expired.
+	 * The entry with its own deadline when that is shorter than the level's lifetime, or
+	 * {@code null} when the Redis entry it came from has already expired.
 	 */
 	private @Nullable LocalEntry withDeadline(LocalEntry entry) {
 		long lifetime = (entry.storeValue() == NullValue.INSTANCE) ? this.nullLifetimeNanos : Long.MAX_VALUE;

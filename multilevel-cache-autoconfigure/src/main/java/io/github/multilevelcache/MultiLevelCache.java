@@ -4,38 +4,42 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 
+import io.github.multilevelcache.write.WriteBehindStatistics;
+import io.github.multilevelcache.write.WriteStrategyHandler;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.cache.Cache;
 import org.springframework.cache.support.AbstractValueAdaptingCache;
 
-import io.github.multilevelcache.write.WriteBehindStatistics;
-import io.github.multilevelcache.write.WriteStrategyHandler;
-
 /**
- * A Spring {@link Cache} with two levels: Caffeine in this JVM (L1) over Redis (L2). Created by
- * {@link MultiLevelCacheManager}. Keys are {@code prefix + name + "::" + key} in both levels.
+ * A Spring {@link Cache} with two levels: Caffeine in this JVM (L1) over Redis (L2).
+ * Created by {@link MultiLevelCacheManager}. Keys are {@code prefix + name + "::" + key}
+ * in both levels.
  * <p>
  * Guarantees:
  * <ul>
- * <li>The whole Spring {@code Cache} contract holds (G5): {@code get(key, Callable)} wraps loader failures in
- * {@link ValueRetrievalException} and caches nothing; {@code putIfAbsent} is atomic in Redis;
- * {@code evictIfPresent} and {@code invalidate} are immediate; {@code retrieve} checks L1 first and never blocks
- * the caller on Redis. A cached {@code null} (when enabled) is stored with its own TTL and is a hit for
+ * <li>The whole Spring {@code Cache} contract holds (G5): {@code get(key, Callable)}
+ * wraps loader failures in {@link ValueRetrievalException} and caches nothing;
+ * {@code putIfAbsent} is atomic in Redis; {@code evictIfPresent} and {@code invalidate}
+ * are immediate; {@code retrieve} checks L1 first and never blocks the caller on Redis. A
+ * cached {@code null} (when enabled) is stored with its own TTL and is a hit for
  * {@code null} (G4).</li>
- * <li>A {@code put} that follows a miss of the same key (plain {@code @Cacheable}, or {@code get} → load →
- * {@code put} on one thread) is a <em>fill</em>: stored in Redis only if nothing wrote or evicted the key since
- * the miss, in L1 only if no invalidation arrived since, published to nobody (G3). Every other {@code put} is a
- * write: it replaces the value in both levels and every other instance drops its copy.</li>
- * <li>A value read from Redis is not put into L1 when an invalidation of its key arrived after the read began
- * (G2).</li>
- * <li>No call waits for Redis longer than {@code resilience.l2-timeout}; while Redis fails, reads are answered
- * from L1 and the loader, writes update L1 and are repaired everywhere once Redis is back, and no exception of
- * Redis reaches the caller. Bytes in Redis that do not decode are a miss (G12).</li>
+ * <li>A {@code put} that follows a miss of the same key (plain {@code @Cacheable}, or
+ * {@code get} → load → {@code put} on one thread) is a <em>fill</em>: stored in Redis
+ * only if nothing wrote or evicted the key since the miss, in L1 only if no invalidation
+ * arrived since, published to nobody (G3). Every other {@code put} is a write: it
+ * replaces the value in both levels and every other instance drops its copy.</li>
+ * <li>A value read from Redis is not put into L1 when an invalidation of its key arrived
+ * after the read began (G2).</li>
+ * <li>No call waits for Redis longer than {@code resilience.l2-timeout}; while Redis
+ * fails, reads are answered from L1 and the loader, writes update L1 and are repaired
+ * everywhere once Redis is back, and no exception of Redis reaches the caller. Bytes in
+ * Redis that do not decode are a miss (G12).</li>
  * </ul>
- * The work is split the way Spring Data Redis splits {@code RedisCache} and its writer: the load path
- * ({@link LoadPath}), the writes ({@link WritePath}), freshness ({@link Freshness}), the value format
- * ({@link ValueCodec}); this class adapts them to the {@code Cache} contract.
+ * The work is split the way Spring Data Redis splits {@code RedisCache} and its writer:
+ * the load path ({@link LoadPath}), the writes ({@link WritePath}), freshness
+ * ({@link Freshness}), the value format ({@link ValueCodec}); this class adapts them to
+ * the {@code Cache} contract.
  */
 public class MultiLevelCache extends AbstractValueAdaptingCache {
 
@@ -109,7 +113,8 @@ public class MultiLevelCache extends AbstractValueAdaptingCache {
 	}
 
 	/**
-	 * The canonical key of a cache key: {@code prefix + name + "::" + key}, the Redis key and the L1 key.
+	 * The canonical key of a cache key: {@code prefix + name + "::" + key}, the Redis key
+	 * and the L1 key.
 	 * @param key the cache key
 	 * @return the key used in both levels
 	 */
@@ -118,8 +123,8 @@ public class MultiLevelCache extends AbstractValueAdaptingCache {
 	}
 
 	/**
-	 * Whether this instance's L1 holds the key now, without counting a lookup, touching its access time or
-	 * asking Redis.
+	 * Whether this instance's L1 holds the key now, without counting a lookup, touching
+	 * its access time or asking Redis.
 	 * @param key the cache key
 	 * @return {@code true} when a read would be answered from L1
 	 */
@@ -128,11 +133,11 @@ public class MultiLevelCache extends AbstractValueAdaptingCache {
 	}
 
 	/**
-	 * Which level holds a key, without changing either level or counting anything: lets applications show
-	 * where a value came from. Reads Redis when L1 does not hold it.
+	 * Which level holds a key, without changing either level or counting anything: lets
+	 * applications show where a value came from. Reads Redis when L1 does not hold it.
 	 * @param key the cache key
-	 * @return {@link CacheLevel#L1}, {@link CacheLevel#L2}, or {@code null} when neither holds it (or Redis
-	 * cannot be read)
+	 * @return {@link CacheLevel#L1}, {@link CacheLevel#L2}, or {@code null} when neither
+	 * holds it (or Redis cannot be read)
 	 */
 	public @Nullable CacheLevel locate(Object key) {
 		String canonical = canonicalKey(key);
@@ -165,9 +170,10 @@ public class MultiLevelCache extends AbstractValueAdaptingCache {
 	}
 
 	/**
-	 * Stores a value: a fill when this thread missed the key just before (see the class description), a write
-	 * otherwise. With write-through the writer runs first and its exception reaches the caller with the cache
-	 * unchanged (G8); with write-behind the write is queued.
+	 * Stores a value: a fill when this thread missed the key just before (see the class
+	 * description), a write otherwise. With write-through the writer runs first and its
+	 * exception reaches the caller with the cache unchanged (G8); with write-behind the
+	 * write is queued.
 	 */
 	@Override
 	public void put(Object key, @Nullable Object value) {
@@ -256,8 +262,8 @@ public class MultiLevelCache extends AbstractValueAdaptingCache {
 	}
 
 	/**
-	 * When the value Redis holds for a key was written, without filling L1 (keeps a replayed write-behind
-	 * journal from overwriting a newer write).
+	 * When the value Redis holds for a key was written, without filling L1 (keeps a
+	 * replayed write-behind journal from overwriting a newer write).
 	 * @return epoch millis of the write, 0 when Redis holds no value for the key
 	 */
 	long l2WriteTime(Object key) {
@@ -301,22 +307,25 @@ public class MultiLevelCache extends AbstractValueAdaptingCache {
 	}
 
 	/**
-	 * Test seam: runs between a Redis read that found a value and the L1 fill that follows it.
+	 * Test seam: runs between a Redis read that found a value and the L1 fill that
+	 * follows it.
 	 */
 	void afterL2Read(@Nullable Runnable hook) {
 		this.loads.afterL2Read(hook);
 	}
 
 	/**
-	 * A view of this cache for one {@code @Cacheable} invocation: its miss is remembered in the view, so the
-	 * {@code put} of the same invocation is a fill, whichever thread makes it (asynchronous methods).
+	 * A view of this cache for one {@code @Cacheable} invocation: its miss is remembered
+	 * in the view, so the {@code put} of the same invocation is a fill, whichever thread
+	 * makes it (asynchronous methods).
 	 */
 	Cache cacheableView() {
 		return new CacheableView(this);
 	}
 
 	/**
-	 * A view of this cache for one {@code @CachePut} invocation: its {@code put} is always a write.
+	 * A view of this cache for one {@code @CachePut} invocation: its {@code put} is
+	 * always a write.
 	 */
 	Cache writeView() {
 		return new WriteView(this);

@@ -21,16 +21,6 @@ import java.util.function.DoubleSupplier;
 import java.util.function.Function;
 
 import com.github.benmanes.caffeine.cache.Ticker;
-import org.jspecify.annotations.Nullable;
-
-import org.springframework.beans.factory.DisposableBean;
-import org.springframework.beans.factory.SmartInitializingSingleton;
-import org.springframework.cache.CacheManager;
-import org.springframework.core.convert.ConversionService;
-import org.springframework.data.redis.connection.RedisConnectionFactory;
-import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
-import org.springframework.util.Assert;
-
 import io.github.multilevelcache.invalidation.InvalidationPublisher;
 import io.github.multilevelcache.invalidation.InvalidationPublisher.Operation;
 import io.github.multilevelcache.invalidation.InvalidationTargets;
@@ -42,20 +32,31 @@ import io.github.multilevelcache.write.MissingCacheWriterException;
 import io.github.multilevelcache.write.WriteBehindStatistics;
 import io.github.multilevelcache.write.WriteStrategies;
 import io.github.multilevelcache.write.WriteStrategyHandler;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.beans.factory.SmartInitializingSingleton;
+import org.springframework.cache.CacheManager;
+import org.springframework.core.convert.ConversionService;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import org.springframework.util.Assert;
 
 /**
- * A {@link CacheManager} of {@link MultiLevelCache}s (Caffeine over Redis), in the mould of Spring's
- * {@code CaffeineCacheManager}: caches are created on first use with the default settings unless the manager
- * is static ({@link Builder#dynamic(boolean) dynamic(false)}), in which case only the configured caches exist
- * and {@link #getCache(String)} returns {@code null} for any other name. Thread-safe; each cache is created
- * once.
+ * A {@link CacheManager} of {@link MultiLevelCache}s (Caffeine over Redis), in the mould
+ * of Spring's {@code CaffeineCacheManager}: caches are created on first use with the
+ * default settings unless the manager is static ({@link Builder#dynamic(boolean)
+ * dynamic(false)}), in which case only the configured caches exist and
+ * {@link #getCache(String)} returns {@code null} for any other name. Thread-safe; each
+ * cache is created once.
  * <p>
- * The manager owns what its caches share: one Redis level with its timeout and circuit breaker, the repair of
- * writes Redis missed (G11: once Redis answers again, every remembered key is deleted in Redis and evicted from
- * every L1, and after a breaker outage every L1 is cleared, before normal service resumes), and the
- * background threads, which start on first use and stop with {@link #destroy()}.
+ * The manager owns what its caches share: one Redis level with its timeout and circuit
+ * breaker, the repair of writes Redis missed (G11: once Redis answers again, every
+ * remembered key is deleted in Redis and evicted from every L1, and after a breaker
+ * outage every L1 is cleared, before normal service resumes), and the background threads,
+ * which start on first use and stop with {@link #destroy()}.
  */
-public class MultiLevelCacheManager implements CacheManager, SmartInitializingSingleton, DisposableBean {
+public final class MultiLevelCacheManager implements CacheManager, SmartInitializingSingleton, DisposableBean {
 
 	private static final Duration PROBE_INTERVAL = Duration.ofMillis(200);
 
@@ -139,7 +140,8 @@ public class MultiLevelCacheManager implements CacheManager, SmartInitializingSi
 
 	/**
 	 * Starts a builder over Boot's Lettuce connection factory.
-	 * @param connectionFactory the Redis connection factory, must be a {@link LettuceConnectionFactory}
+	 * @param connectionFactory the Redis connection factory, must be a
+	 * {@link LettuceConnectionFactory}
 	 * @return a new builder
 	 * @throws IllegalArgumentException when the factory is not Lettuce's
 	 */
@@ -153,7 +155,8 @@ public class MultiLevelCacheManager implements CacheManager, SmartInitializingSi
 	}
 
 	/**
-	 * Starts a builder over another implementation of the Redis commands (tests use an in-memory one).
+	 * Starts a builder over another implementation of the Redis commands (tests use an
+	 * in-memory one).
 	 */
 	static Builder builder(L2Commands commands) {
 		return new Builder((timeout) -> commands, null);
@@ -216,8 +219,8 @@ public class MultiLevelCacheManager implements CacheManager, SmartInitializingSi
 	}
 
 	/**
-	 * The id of this instance: it prefixes the tokens of its leases, names its write-behind journals, and is
-	 * the sender id of its invalidation messages.
+	 * The id of this instance: it prefixes the tokens of its leases, names its
+	 * write-behind journals, and is the sender id of its invalidation messages.
 	 * @return the instance id
 	 */
 	public String getInstanceId() {
@@ -225,7 +228,8 @@ public class MultiLevelCacheManager implements CacheManager, SmartInitializingSi
 	}
 
 	/**
-	 * Whether calls reach Redis now (the circuit breaker is closed or half open and no recovery runs).
+	 * Whether calls reach Redis now (the circuit breaker is closed or half open and no
+	 * recovery runs).
 	 * @return {@code false} while the cache runs degraded on L1 and loaders
 	 */
 	public boolean isRedisAvailable() {
@@ -241,7 +245,8 @@ public class MultiLevelCacheManager implements CacheManager, SmartInitializingSi
 	}
 
 	/**
-	 * Redis calls refused without touching Redis (breaker open or recovery running) since start-up.
+	 * Redis calls refused without touching Redis (breaker open or recovery running) since
+	 * start-up.
 	 * @return the count
 	 */
 	public long getRefusedRedisCalls() {
@@ -249,8 +254,8 @@ public class MultiLevelCacheManager implements CacheManager, SmartInitializingSi
 	}
 
 	/**
-	 * Registers a callback run for every cache already created and every cache created later (used to bind
-	 * metrics to dynamic caches).
+	 * Registers a callback run for every cache already created and every cache created
+	 * later (used to bind metrics to dynamic caches).
 	 * @param listener the callback
 	 */
 	public void onCacheCreated(Consumer<MultiLevelCache> listener) {
@@ -259,7 +264,8 @@ public class MultiLevelCacheManager implements CacheManager, SmartInitializingSi
 	}
 
 	/**
-	 * What an invalidation bus acts on: the L1s of this manager's caches and their coherence gate.
+	 * What an invalidation bus acts on: the L1s of this manager's caches and their
+	 * coherence gate.
 	 * @return the targets
 	 */
 	public InvalidationTargets invalidationTargets() {
@@ -267,7 +273,8 @@ public class MultiLevelCacheManager implements CacheManager, SmartInitializingSi
 	}
 
 	/**
-	 * Clears every cache (both levels, cluster-wide) and forgets dynamically created ones.
+	 * Clears every cache (both levels, cluster-wide) and forgets dynamically created
+	 * ones.
 	 */
 	public void resetCaches() {
 		for (MultiLevelCache cache : getCaches()) {
@@ -279,8 +286,9 @@ public class MultiLevelCacheManager implements CacheManager, SmartInitializingSi
 	}
 
 	/**
-	 * Connects to Redis and loads the cache's scripts before the application takes traffic, waiting at most
-	 * two seconds (nothing fails when Redis is down: the first calls then run degraded).
+	 * Connects to Redis and loads the cache's scripts before the application takes
+	 * traffic, waiting at most two seconds (nothing fails when Redis is down: the first
+	 * calls then run degraded).
 	 */
 	@Override
 	public void afterSingletonsInstantiated() {
@@ -296,8 +304,8 @@ public class MultiLevelCacheManager implements CacheManager, SmartInitializingSi
 	}
 
 	/**
-	 * Flushes every write-behind queue and stops background work; the caches keep working without their
-	 * background threads.
+	 * Flushes every write-behind queue and stops background work; the caches keep working
+	 * without their background threads.
 	 */
 	@Override
 	public void destroy() {
@@ -306,8 +314,8 @@ public class MultiLevelCacheManager implements CacheManager, SmartInitializingSi
 	}
 
 	/**
-	 * Flushes every write-behind queue and stops its flusher (G9: nothing accepted before is lost). Called
-	 * when the application context stops; safe to call more than once.
+	 * Flushes every write-behind queue and stops its flusher (G9: nothing accepted before
+	 * is lost). Called when the application context stops; safe to call more than once.
 	 */
 	public void closeWriters() {
 		getCaches().forEach((cache) -> cache.getWriteStrategy().close());
@@ -321,8 +329,7 @@ public class MultiLevelCacheManager implements CacheManager, SmartInitializingSi
 		CacheStatistics statistics = new CacheStatistics(l1);
 		ErrorLog errors = new ErrorLog(name, statistics);
 		ValueCodec codec = new ValueCodec(name, settings, this.serializer, this.clock, statistics, this.refusedTypes);
-		LoadPath loads = new LoadPath(settings, l1, this.l2, codec, statistics, this.leases, errors,
-				this.transactions);
+		LoadPath loads = new LoadPath(settings, l1, this.l2, codec, statistics, this.leases, errors, this.transactions);
 		Outage outage = new Outage(this.resilience.maxRememberedEvictions());
 		WriteBehindStatistics writeBehindStatistics = new WriteBehindStatistics();
 		WriteStrategyHandler strategy = writeStrategy(name, settings, writeBehindStatistics,
@@ -339,21 +346,22 @@ public class MultiLevelCacheManager implements CacheManager, SmartInitializingSi
 		return cache;
 	}
 
-	private WriteStrategyHandler writeStrategy(String name, CacheSettings settings,
-			WriteBehindStatistics statistics, java.util.function.ToLongFunction<Object> cachedWriteTime) {
+	private WriteStrategyHandler writeStrategy(String name, CacheSettings settings, WriteBehindStatistics statistics,
+			java.util.function.ToLongFunction<Object> cachedWriteTime) {
 		if (settings.strategy() == WriteStrategy.CACHE_ASIDE) {
 			return WriteStrategyHandler.CACHE_ASIDE;
 		}
 		CacheWriter<?, ?> writer = this.writers.apply(name, settings);
-		WriteStrategies.JournalSupport journal = (this.connectionFactory != null) ? new WriteStrategies.JournalSupport(
-				this.connectionFactory, this.serializer, this.instanceId, cachedWriteTime, this.resilience.l2Timeout())
+		WriteStrategies.JournalSupport journal = (this.connectionFactory != null)
+				? new WriteStrategies.JournalSupport(this.connectionFactory, this.serializer, this.instanceId,
+						cachedWriteTime, this.resilience.l2Timeout())
 				: null;
 		return WriteStrategies.create(name, settings, writer, this.deadLetters, statistics, journal);
 	}
 
 	/**
-	 * Repairs, while the breaker stays closed, writes that timed out or failed without opening it: every
-	 * probe interval, while any is remembered.
+	 * Repairs, while the breaker stays closed, writes that timed out or failed without
+	 * opening it: every probe interval, while any is remembered.
 	 */
 	private void startProbe() {
 		if (this.probing.compareAndSet(false, true)) {
@@ -370,7 +378,8 @@ public class MultiLevelCacheManager implements CacheManager, SmartInitializingSi
 	}
 
 	/**
-	 * Runs when the circuit breaker closes after an outage, while every other Redis call is refused.
+	 * Runs when the circuit breaker closes after an outage, while every other Redis call
+	 * is refused.
 	 * @return whether every remembered write was repaired
 	 */
 	private boolean recoverAfterOutage() {
@@ -383,20 +392,23 @@ public class MultiLevelCacheManager implements CacheManager, SmartInitializingSi
 	}
 
 	/**
-	 * Deletes a cache's remembered keys in Redis (or clears it) and tells the other instances.
-	 * @param evictLocally whether to drop the keys from this instance's L1 too (not needed when every L1 is
-	 * cleared afterwards)
+	 * Deletes a cache's remembered keys in Redis (or clears it) and tells the other
+	 * instances.
+	 * @param evictLocally whether to drop the keys from this instance's L1 too (not
+	 * needed when every L1 is cleared afterwards)
 	 */
-	private boolean repair(MultiLevelCache cache, Function<Function<L2Commands, CompletableFuture<Long>>,
-			CompletableFuture<Long>> redis, boolean evictLocally) {
+	private boolean repair(MultiLevelCache cache,
+			Function<Function<L2Commands, CompletableFuture<Long>>, CompletableFuture<Long>> redis,
+			boolean evictLocally) {
 		Outage.Snapshot snapshot = cache.outage().snapshot();
 		try {
 			if (snapshot.clearAll()) {
 				String pattern = cache.keys().pattern();
-				this.l2.await(this.publisher
-					.publish(cache.getName(), Operation.CLEAR, List.of(),
-							(message) -> redis.apply((commands) -> commands.clear(pattern, message)))
-					.written());
+				this.l2.await(
+						this.publisher
+							.publish(cache.getName(), Operation.CLEAR, List.of(),
+									(message) -> redis.apply((commands) -> commands.clear(pattern, message)))
+							.written());
 				if (evictLocally) {
 					cache.l1().invalidateAll();
 				}
@@ -411,9 +423,10 @@ public class MultiLevelCacheManager implements CacheManager, SmartInitializingSi
 				for (CompletableFuture<Long> delete : deletes) {
 					this.l2.await(delete);
 				}
-				this.l2.await(this.publisher.publish(cache.getName(), Operation.EVICT, List.copyOf(chunk),
-						(message) -> (message != null) ? redis.apply((commands) -> commands.publish(message))
-								: CompletableFuture.completedFuture(0L))
+				this.l2.await(this.publisher
+					.publish(cache.getName(), Operation.EVICT, List.copyOf(chunk),
+							(message) -> (message != null) ? redis.apply((commands) -> commands.publish(message))
+									: CompletableFuture.completedFuture(0L))
 					.written());
 				if (evictLocally) {
 					chunk.forEach(cache.l1()::invalidate);
@@ -423,7 +436,8 @@ public class MultiLevelCacheManager implements CacheManager, SmartInitializingSi
 			return true;
 		}
 		catch (L2Failure ex) {
-			// Redis is still unreachable: everything stays remembered and L1 keeps serving
+			// Redis is still unreachable: everything stays remembered and L1 keeps
+			// serving
 			return false;
 		}
 	}
@@ -505,15 +519,15 @@ public class MultiLevelCacheManager implements CacheManager, SmartInitializingSi
 
 		private String instanceId = UUID.randomUUID().toString();
 
-		private Builder(Function<Duration, L2Commands> commands,
-				@Nullable RedisConnectionFactory connectionFactory) {
+		private Builder(Function<Duration, L2Commands> commands, @Nullable RedisConnectionFactory connectionFactory) {
 			this.commands = commands;
 			this.connectionFactory = connectionFactory;
 		}
 
 		/**
-		 * Protects every Redis call with a circuit breaker (the auto-configuration always does). Without it every
-		 * call is still bounded by the default 200 ms timeout, but a failing Redis is tried on every call.
+		 * Protects every Redis call with a circuit breaker (the auto-configuration always
+		 * does). Without it every call is still bounded by the default 200 ms timeout,
+		 * but a failing Redis is tried on every call.
 		 * @param resilience the settings
 		 * @return this builder
 		 */
@@ -558,7 +572,8 @@ public class MultiLevelCacheManager implements CacheManager, SmartInitializingSi
 		}
 
 		/**
-		 * The value serializer; defaults to a {@link JacksonCacheValueSerializer} allowing only JDK value types.
+		 * The value serializer; defaults to a {@link JacksonCacheValueSerializer}
+		 * allowing only JDK value types.
 		 * @param serializer the serializer
 		 * @return this builder
 		 */
@@ -580,9 +595,11 @@ public class MultiLevelCacheManager implements CacheManager, SmartInitializingSi
 		}
 
 		/**
-		 * How caches tell other instances about changes; defaults to {@link InvalidationPublisher#NONE}. With a
-		 * publisher, L1 stays unused until the publisher reports its first subscription through
-		 * {@link MultiLevelCacheManager#invalidationTargets()} (or that it cannot subscribe).
+		 * How caches tell other instances about changes; defaults to
+		 * {@link InvalidationPublisher#NONE}. With a publisher, L1 stays unused until the
+		 * publisher reports its first subscription through
+		 * {@link MultiLevelCacheManager#invalidationTargets()} (or that it cannot
+		 * subscribe).
 		 * @param publisher the publisher
 		 * @return this builder
 		 */
@@ -593,9 +610,11 @@ public class MultiLevelCacheManager implements CacheManager, SmartInitializingSi
 		}
 
 		/**
-		 * Whether {@code put}, {@code evict} and {@code clear} inside a Spring-managed transaction wait for its
-		 * commit, as with {@code RedisCacheManager.builder().transactionAware()} (default {@code false}; the
-		 * auto-configuration turns it on when the application has a transaction manager).
+		 * Whether {@code put}, {@code evict} and {@code clear} inside a Spring-managed
+		 * transaction wait for its commit, as with
+		 * {@code RedisCacheManager.builder().transactionAware()} (default {@code false};
+		 * the auto-configuration turns it on when the application has a transaction
+		 * manager).
 		 * @param transactionAware the flag
 		 * @return this builder
 		 */
@@ -605,7 +624,8 @@ public class MultiLevelCacheManager implements CacheManager, SmartInitializingSi
 		}
 
 		/**
-		 * The id of this instance (default: a random UUID); share it with the invalidation bus.
+		 * The id of this instance (default: a random UUID); share it with the
+		 * invalidation bus.
 		 * @param instanceId the id
 		 * @return this builder
 		 */
@@ -638,9 +658,11 @@ public class MultiLevelCacheManager implements CacheManager, SmartInitializingSi
 		}
 
 		/**
-		 * Finds the {@link CacheWriter} of a write-through or write-behind cache (the auto-configuration looks up
-		 * the bean named by {@code multilevel-cache.caches.<name>.writer}).
-		 * @param writers cache name and settings → writer, or {@code null} when there is none
+		 * Finds the {@link CacheWriter} of a write-through or write-behind cache (the
+		 * auto-configuration looks up the bean named by
+		 * {@code multilevel-cache.caches.<name>.writer}).
+		 * @param writers cache name and settings → writer, or {@code null} when there is
+		 * none
 		 * @return this builder
 		 */
 		public Builder writers(BiFunction<String, CacheSettings, @Nullable CacheWriter<?, ?>> writers) {
@@ -661,7 +683,8 @@ public class MultiLevelCacheManager implements CacheManager, SmartInitializingSi
 		}
 
 		/**
-		 * Source of uniform random numbers for probabilistic early expiration (tests pass a seeded one).
+		 * Source of uniform random numbers for probabilistic early expiration (tests pass
+		 * a seeded one).
 		 * @param random the source
 		 * @return this builder
 		 */
@@ -674,8 +697,8 @@ public class MultiLevelCacheManager implements CacheManager, SmartInitializingSi
 		/**
 		 * Builds the manager and creates every configured cache.
 		 * @return the manager
-		 * @throws MissingCacheWriterException when a write-through or write-behind cache, or the defaults of a
-		 * dynamic manager, have no writer
+		 * @throws MissingCacheWriterException when a write-through or write-behind cache,
+		 * or the defaults of a dynamic manager, have no writer
 		 */
 		public MultiLevelCacheManager build() {
 			if (this.dynamic && this.defaults.strategy() != WriteStrategy.CACHE_ASIDE

@@ -5,11 +5,12 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * The writes of one cache that may not have reached Redis (it failed, timed out, or the breaker was open):
- * puts, evictions and clears alike. Each is repaired the same way once Redis answers: the key is deleted in
- * Redis and evicted from every L1 (a remembered clear clears the cache everywhere), so neither the value
- * Redis kept from before nor a late write that did land can be served over the newer one the application
- * wrote. Bounded: beyond {@code capacity} keys the whole cache is cleared instead. Thread-safe.
+ * The writes of one cache that may not have reached Redis (it failed, timed out, or the
+ * breaker was open): puts, evictions and clears alike. Each is repaired the same way once
+ * Redis answers: the key is deleted in Redis and evicted from every L1 (a remembered
+ * clear clears the cache everywhere), so neither the value Redis kept from before nor a
+ * late write that did land can be served over the newer one the application wrote.
+ * Bounded: beyond {@code capacity} keys the whole cache is cleared instead. Thread-safe.
  */
 final class Outage {
 
@@ -58,7 +59,10 @@ final class Outage {
 		return new Snapshot(this.clearAll, List.copyOf(this.keys), this.version);
 	}
 
-	/** Forgets what a successful repair applied; what was remembered since the snapshot stays. */
+	/**
+	 * Forgets what a successful repair applied; what was remembered since the snapshot
+	 * stays.
+	 */
 	synchronized void repaired(Snapshot snapshot) {
 		if (snapshot.version() == this.version) {
 			this.keys.clear();

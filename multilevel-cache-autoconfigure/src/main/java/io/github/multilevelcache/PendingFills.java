@@ -3,10 +3,11 @@ package io.github.multilevelcache;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The misses of one cache not yet followed by a put, per thread: the hand-written cache-aside pattern
- * ({@code get} → load → {@code put} of the same key on the same thread) and plain {@code @Cacheable} without the
- * {@link FillAwareCacheResolver}. A few per thread (nested cached calls each have theirs); the oldest is
- * dropped when more pile up, and one older than {@code maxAgeNanos} is ignored (its guard has expired), so a
+ * The misses of one cache not yet followed by a put, per thread: the hand-written
+ * cache-aside pattern ({@code get} → load → {@code put} of the same key on the same
+ * thread) and plain {@code @Cacheable} without the {@link FillAwareCacheResolver}. A few
+ * per thread (nested cached calls each have theirs); the oldest is dropped when more pile
+ * up, and one older than {@code maxAgeNanos} is ignored (its guard has expired), so a
  * miss whose method threw cannot turn a much later {@code put} into a fill.
  */
 final class PendingFills implements Fill.Slot {

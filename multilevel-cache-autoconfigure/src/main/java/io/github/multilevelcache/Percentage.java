@@ -3,8 +3,8 @@ package io.github.multilevelcache;
 import java.util.Locale;
 
 /**
- * A share between 0 % and 100 %, written {@code 10%}, {@code 10 %} or as a fraction ({@code 0.1}) in
- * configuration. Immutable.
+ * A share between 0 % and 100 %, written {@code 10%}, {@code 10 %} or as a fraction
+ * ({@code 0.1}) in configuration. Immutable.
  *
  * @param fraction the share as a fraction from 0 to 1
  */
@@ -17,8 +17,8 @@ public record Percentage(double fraction) {
 	 * @throws InvalidCacheSettingException when the fraction is not between 0 and 1
 	 */
 	public Percentage {
-		InvalidCacheSettingException.require(fraction >= 0 && fraction <= 1 && !Double.isNaN(fraction),
-				"percentage", fraction, RULE);
+		InvalidCacheSettingException.require(fraction >= 0 && fraction <= 1 && !Double.isNaN(fraction), "percentage",
+				fraction, RULE);
 	}
 
 	/**
@@ -44,8 +44,8 @@ public record Percentage(double fraction) {
 	}
 
 	/**
-	 * Parses configuration text, as {@link #parse(String)} does; the binder converts property values to
-	 * percentages through this method.
+	 * Parses configuration text, as {@link #parse(String)} does; the binder converts
+	 * property values to percentages through this method.
 	 * @param text the text
 	 * @return the percentage
 	 */

@@ -9,17 +9,18 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 
 /**
- * The Redis level as the caches see it: every {@link L2Commands} operation goes through {@link #call}, which
- * asks {@link Availability} first (an open breaker answers at once, without touching Redis), bounds the wait to
- * the manager's {@code l2-timeout} whatever the connection's own timeout, and reports the outcome back. The
- * blocking form of any operation is {@link #await} of its asynchronous one, so both paths share the timeout and
- * the accounting. Failures of every kind surface as {@link L2Failure}, which the caches never let reach their
- * callers.
+ * The Redis level as the caches see it: every {@link L2Commands} operation goes through
+ * {@link #call}, which asks {@link Availability} first (an open breaker answers at once,
+ * without touching Redis), bounds the wait to the manager's {@code l2-timeout} whatever
+ * the connection's own timeout, and reports the outcome back. The blocking form of any
+ * operation is {@link #await} of its asynchronous one, so both paths share the timeout
+ * and the accounting. Failures of every kind surface as {@link L2Failure}, which the
+ * caches never let reach their callers.
  */
 final class RedisLevel {
 
-	private static final L2Failure UNAVAILABLE = new L2Failure("Redis is unavailable (circuit breaker open or "
-			+ "recovering from an outage)");
+	private static final L2Failure UNAVAILABLE = new L2Failure(
+			"Redis is unavailable (circuit breaker open or " + "recovering from an outage)");
 
 	private final L2Commands commands;
 
@@ -53,8 +54,8 @@ final class RedisLevel {
 	}
 
 	/**
-	 * Runs an operation of the recovery after an outage, which must reach Redis while every other call is still
-	 * refused.
+	 * Runs an operation of the recovery after an outage, which must reach Redis while
+	 * every other call is still refused.
 	 */
 	<T> CompletableFuture<T> callForRecovery(Function<L2Commands, CompletableFuture<T>> operation) {
 		return call(operation, this.bulkTimeout, false);
@@ -93,7 +94,8 @@ final class RedisLevel {
 	/**
 	 * Waits for an operation started with {@link #call}; never longer than its timeout.
 	 * @return the result
-	 * @throws L2Failure when the operation failed, timed out or was refused, or the thread was interrupted
+	 * @throws L2Failure when the operation failed, timed out or was refused, or the
+	 * thread was interrupted
 	 */
 	<T> T await(CompletableFuture<T> operation) {
 		try {

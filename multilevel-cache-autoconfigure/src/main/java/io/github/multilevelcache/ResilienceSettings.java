@@ -9,23 +9,27 @@ import static io.github.multilevelcache.InvalidCacheSettingException.requireSet;
 /**
  * Immutable settings of the protection around Redis, shared by every cache of a manager.
  *
- * @param l2Timeout longest wait for any one Redis operation, independent of the connection's own timeout
- * @param openAfterFailureRate failure rate over the sliding window at which the breaker opens, above 0
- * @param openAfterSlowCallRate rate of calls slower than {@code slowCallDuration} at which it opens, above 0
+ * @param l2Timeout longest wait for any one Redis operation, independent of the
+ * connection's own timeout
+ * @param openAfterFailureRate failure rate over the sliding window at which the breaker
+ * opens, above 0
+ * @param openAfterSlowCallRate rate of calls slower than {@code slowCallDuration} at
+ * which it opens, above 0
  * @param slowCallDuration a call taking longer counts as slow
  * @param stayOpen how long the breaker stays open before it lets trial calls through
  * @param slidingWindowSize number of recent calls the rates are computed over, at least 1
  * @param minimumCalls calls needed before the rates are evaluated, at least 1
- * @param maxRememberedEvictions keys remembered per cache while Redis cannot be written; beyond it the whole
- * cache is cleared on recovery, 0 or more
+ * @param maxRememberedEvictions keys remembered per cache while Redis cannot be written;
+ * beyond it the whole cache is cleared on recovery, 0 or more
  */
-public record ResilienceSettings(Duration l2Timeout, Percentage openAfterFailureRate,
-		Percentage openAfterSlowCallRate, Duration slowCallDuration, Duration stayOpen, int slidingWindowSize,
-		int minimumCalls, int maxRememberedEvictions) {
+public record ResilienceSettings(Duration l2Timeout, Percentage openAfterFailureRate, Percentage openAfterSlowCallRate,
+		Duration slowCallDuration, Duration stayOpen, int slidingWindowSize, int minimumCalls,
+		int maxRememberedEvictions) {
 
 	/**
 	 * Validates every component.
-	 * @throws InvalidCacheSettingException naming the setting when a value is out of range
+	 * @throws InvalidCacheSettingException naming the setting when a value is out of
+	 * range
 	 */
 	public ResilienceSettings {
 		requireSet(l2Timeout, "resilience.l2-timeout");
@@ -47,8 +51,9 @@ public record ResilienceSettings(Duration l2Timeout, Percentage openAfterFailure
 	}
 
 	/**
-	 * The documented defaults: 200 ms timeout, open at 50 % failures or 100 % slow calls (slower than the
-	 * timeout) over the last 20 calls (at least 10), stay open 5 s, remember up to 10,000 keys per cache.
+	 * The documented defaults: 200 ms timeout, open at 50 % failures or 100 % slow calls
+	 * (slower than the timeout) over the last 20 calls (at least 10), stay open 5 s,
+	 * remember up to 10,000 keys per cache.
 	 * @return the defaults
 	 */
 	public static ResilienceSettings defaults() {

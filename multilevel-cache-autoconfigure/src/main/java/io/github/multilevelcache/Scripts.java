@@ -5,18 +5,19 @@ import java.util.List;
 import org.springframework.data.redis.core.script.RedisScript;
 
 /**
- * The Lua scripts of the cache, each touching the single key {@code KEYS[1]} (so each runs on one node of a
- * cluster). TTL arguments are milliseconds, {@code 0} for no expiry. The test for "this value is a lease or a
- * fill guard" is generated from {@link Envelope}'s own constants, so the scripts and the codec cannot drift
- * apart.
+ * The Lua scripts of the cache, each touching the single key {@code KEYS[1]} (so each
+ * runs on one node of a cluster). TTL arguments are milliseconds, {@code 0} for no
+ * expiry. The test for "this value is a lease or a fill guard" is generated from
+ * {@link Envelope}'s own constants, so the scripts and the codec cannot drift apart.
  */
 final class Scripts {
 
 	private static final String IS_PLACEHOLDER = Envelope.luaIsPlaceholder();
 
 	/**
-	 * Returns the value, or, when the key is absent, stores {@code ARGV[1]} (a lease or fill guard) for
-	 * {@code ARGV[2]} ms and returns nil: reading a miss and taking the guard of its fill in one round trip.
+	 * Returns the value, or, when the key is absent, stores {@code ARGV[1]} (a lease or
+	 * fill guard) for {@code ARGV[2]} ms and returns nil: reading a miss and taking the
+	 * guard of its fill in one round trip.
 	 */
 	static final RedisScript<byte[]> GET_OR_PLACEHOLDER = RedisScript.of("""
 			local v = redis.call('GET', KEYS[1])
@@ -28,8 +29,9 @@ final class Scripts {
 			""", byte[].class);
 
 	/**
-	 * Stores {@code ARGV[2]} only if the key holds exactly {@code ARGV[1]} (the guard a fill or load was
-	 * given): returns {@code {1}} when stored, {@code {0, current}} or {@code {0}} otherwise.
+	 * Stores {@code ARGV[2]} only if the key holds exactly {@code ARGV[1]} (the guard a
+	 * fill or load was given): returns {@code {1}} when stored, {@code {0, current}} or
+	 * {@code {0}} otherwise.
 	 */
 	static final RedisScript<List> REPLACE_IF_EQUALS = RedisScript.of("""
 			local v = redis.call('GET', KEYS[1])
@@ -44,8 +46,8 @@ final class Scripts {
 			""", List.class);
 
 	/**
-	 * Stores {@code ARGV[2]} only if the key's value starts with {@code ARGV[1]} (the identity of the write a
-	 * refresh replaces); returns 1 when stored.
+	 * Stores {@code ARGV[2]} only if the key's value starts with {@code ARGV[1]} (the
+	 * identity of the write a refresh replaces); returns 1 when stored.
 	 */
 	static final RedisScript<Long> REPLACE_IF_PREFIX = RedisScript.of("""
 			local v = redis.call('GET', KEYS[1])
@@ -57,9 +59,9 @@ final class Scripts {
 			""", Long.class);
 
 	/**
-	 * Stores {@code ARGV[1]} unless the key holds a value that is not a lease or fill guard, publishing
-	 * {@code ARGV[4]} on channel {@code ARGV[3]} (unless empty) when it stored; returns what was there, or nil
-	 * when stored.
+	 * Stores {@code ARGV[1]} unless the key holds a value that is not a lease or fill
+	 * guard, publishing {@code ARGV[4]} on channel {@code ARGV[3]} (unless empty) when it
+	 * stored; returns what was there, or nil when stored.
 	 */
 	static final RedisScript<byte[]> SET_IF_ABSENT = RedisScript.of("""
 			local v = redis.call('GET', KEYS[1])
@@ -75,8 +77,9 @@ final class Scripts {
 			""", byte[].class);
 
 	/**
-	 * Stores {@code ARGV[1]} and publishes {@code ARGV[4]} on {@code ARGV[3]}, in that order, on the key's node
-	 * (used on a cluster, where a pipelined PUBLISH could reach peers from another node before the write).
+	 * Stores {@code ARGV[1]} and publishes {@code ARGV[4]} on {@code ARGV[3]}, in that
+	 * order, on the key's node (used on a cluster, where a pipelined PUBLISH could reach
+	 * peers from another node before the write).
 	 */
 	static final RedisScript<Long> SET_AND_PUBLISH = RedisScript.of(set(1, 2) + """
 			redis.call('PUBLISH', ARGV[3], ARGV[4])
@@ -84,8 +87,8 @@ final class Scripts {
 			""", Long.class);
 
 	/**
-	 * Deletes the key and publishes {@code ARGV[2]} on {@code ARGV[1]} on the key's node; returns the number of
-	 * keys deleted.
+	 * Deletes the key and publishes {@code ARGV[2]} on {@code ARGV[1]} on the key's node;
+	 * returns the number of keys deleted.
 	 */
 	static final RedisScript<Long> DELETE_AND_PUBLISH = RedisScript.of("""
 			local n = redis.call('DEL', KEYS[1])
@@ -93,7 +96,9 @@ final class Scripts {
 			return n
 			""", Long.class);
 
-	/** Deletes the key only if it holds exactly {@code ARGV[1]}; returns 1 when deleted. */
+	/**
+	 * Deletes the key only if it holds exactly {@code ARGV[1]}; returns 1 when deleted.
+	 */
 	static final RedisScript<Long> DELETE_IF_EQUALS = RedisScript.of("""
 			if redis.call('GET', KEYS[1]) == ARGV[1] then
 			  return redis.call('DEL', KEYS[1])
@@ -101,7 +106,10 @@ final class Scripts {
 			return 0
 			""", Long.class);
 
-	/** Sets the key's expiry to {@code ARGV[2]} ms only if it holds exactly {@code ARGV[1]}; returns 1 then. */
+	/**
+	 * Sets the key's expiry to {@code ARGV[2]} ms only if it holds exactly
+	 * {@code ARGV[1]}; returns 1 then.
+	 */
 	static final RedisScript<Long> EXPIRE_IF_EQUALS = RedisScript.of("""
 			if redis.call('GET', KEYS[1]) == ARGV[1] then
 			  return redis.call('PEXPIRE', KEYS[1], ARGV[2])
@@ -113,8 +121,8 @@ final class Scripts {
 	}
 
 	/**
-	 * Lua that stores {@code ARGV[value]} in {@code KEYS[1]} with a PX of {@code ARGV[ttl]} ms, or without
-	 * expiry when that is 0.
+	 * Lua that stores {@code ARGV[value]} in {@code KEYS[1]} with a PX of
+	 * {@code ARGV[ttl]} ms, or without expiry when that is 0.
 	 */
 	private static String set(int value, int ttl) {
 		return "if tonumber(ARGV[" + ttl + "]) > 0 then\n  redis.call('SET', KEYS[1], ARGV[" + value + "], 'PX', ARGV["

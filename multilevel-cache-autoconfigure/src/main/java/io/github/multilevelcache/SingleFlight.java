@@ -10,14 +10,15 @@ import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Per-key single-flight within one JVM: while a call for a key runs, concurrent calls for the same key wait
- * for its outcome instead of running their own. The result, or the exception, reaches every waiter; nothing
- * is remembered once the call ends.
+ * Per-key single-flight within one JVM: while a call for a key runs, concurrent calls for
+ * the same key wait for its outcome instead of running their own. The result, or the
+ * exception, reaches every waiter; nothing is remembered once the call ends.
  * <p>
- * A call never joins a flight that began before the key was invalidated: each flight carries the
- * invalidation stamp it started at, and a caller for whom {@code invalidatedSince} says that flight is
- * outdated starts a fresh one (callers that joined earlier still get the earlier flight's result, which is
- * as recent as their own start). Without this, a read beginning after an evict returned could be handed the
+ * A call never joins a flight that began before the key was invalidated: each flight
+ * carries the invalidation stamp it started at, and a caller for whom
+ * {@code invalidatedSince} says that flight is outdated starts a fresh one (callers that
+ * joined earlier still get the earlier flight's result, which is as recent as their own
+ * start). Without this, a read beginning after an evict returned could be handed the
  * value a concurrent load read before the evict.
  */
 final class SingleFlight {
@@ -25,17 +26,17 @@ final class SingleFlight {
 	private final ConcurrentHashMap<String, Flight> flights = new ConcurrentHashMap<>();
 
 	/**
-	 * Runs {@code work} unless a current call for {@code key} is already running, in which case it waits for
-	 * that one.
+	 * Runs {@code work} unless a current call for {@code key} is already running, in
+	 * which case it waits for that one.
 	 * @param key the key
 	 * @param stamp the invalidation stamp now (a flight started by this call carries it)
 	 * @param invalidatedSince whether the key was invalidated after a given stamp
 	 * @param work the work, run at most once per overlapping set of calls
 	 * @return the work's result
-	 * @throws RuntimeException the work's exception, rethrown to every caller that waited for it
+	 * @throws RuntimeException the work's exception, rethrown to every caller that waited
+	 * for it
 	 */
-	@Nullable Object execute(String key, long stamp, LongPredicate invalidatedSince,
-			Supplier<@Nullable Object> work) {
+	@Nullable Object execute(String key, long stamp, LongPredicate invalidatedSince, Supplier<@Nullable Object> work) {
 		Flight mine = new Flight(stamp);
 		Flight running = join(key, mine, invalidatedSince);
 		if (running != null) {
@@ -56,8 +57,8 @@ final class SingleFlight {
 	}
 
 	/**
-	 * Asynchronous variant: starts {@code work} unless a current call for {@code key} is in flight, and
-	 * returns a future of the shared outcome.
+	 * Asynchronous variant: starts {@code work} unless a current call for {@code key} is
+	 * in flight, and returns a future of the shared outcome.
 	 * @param key the key
 	 * @param stamp the invalidation stamp now
 	 * @param invalidatedSince whether the key was invalidated after a given stamp
@@ -91,8 +92,8 @@ final class SingleFlight {
 	}
 
 	/**
-	 * Registers {@code mine} as the key's flight, replacing one that began before the key's latest
-	 * invalidation.
+	 * Registers {@code mine} as the key's flight, replacing one that began before the
+	 * key's latest invalidation.
 	 * @return the current flight to wait for, or {@code null} when {@code mine} must run
 	 */
 	private @Nullable Flight join(String key, Flight mine, LongPredicate invalidatedSince) {
@@ -118,18 +119,6 @@ final class SingleFlight {
 		return this.flights.size();
 	}
 
-	private static final class Flight {
-
-		final long stamp;
-
-		final CompletableFuture<@Nullable Object> outcome = new CompletableFuture<>();
-
-		Flight(long stamp) {
-			this.stamp = stamp;
-		}
-
-	}
-
 	private static @Nullable Object await(CompletableFuture<@Nullable Object> running) {
 		try {
 			return running.get();
@@ -152,6 +141,18 @@ final class SingleFlight {
 
 	private static Throwable unwrap(Throwable ex) {
 		return (ex instanceof CompletionException && ex.getCause() != null) ? ex.getCause() : ex;
+	}
+
+	private static final class Flight {
+
+		final long stamp;
+
+		final CompletableFuture<@Nullable Object> outcome = new CompletableFuture<>();
+
+		Flight(long stamp) {
+			this.stamp = stamp;
+		}
+
 	}
 
 }

@@ -5,15 +5,16 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
 import org.springframework.util.ClassUtils;
 
 /**
- * Defers the cache changes of a transaction-aware manager until the surrounding Spring-managed transaction
- * commits, as Spring's {@code TransactionAwareCacheDecorator} does: a write inside a transaction that rolls
- * back leaves the cache unchanged, and an evict cannot let another instance reload the old row before the new
- * one is committed.
+ * Defers the cache changes of a transaction-aware manager until the surrounding
+ * Spring-managed transaction commits, as Spring's {@code TransactionAwareCacheDecorator}
+ * does: a write inside a transaction that rolls back leaves the cache unchanged, and an
+ * evict cannot let another instance reload the old row before the new one is committed.
  */
 final class Transactions {
 
 	private static final boolean TX_PRESENT = ClassUtils.isPresent(
-			"org.springframework.transaction.support.TransactionSynchronizationManager", Transactions.class.getClassLoader());
+			"org.springframework.transaction.support.TransactionSynchronizationManager",
+			Transactions.class.getClassLoader());
 
 	private final boolean enabled;
 
@@ -29,7 +30,8 @@ final class Transactions {
 	}
 
 	/**
-	 * Runs {@code change} after the current transaction committed (never when it rolls back).
+	 * Runs {@code change} after the current transaction committed (never when it rolls
+	 * back).
 	 */
 	static void afterCommit(Runnable change) {
 		TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {

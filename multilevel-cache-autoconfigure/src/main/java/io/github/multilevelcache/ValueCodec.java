@@ -6,24 +6,24 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 
+import io.github.multilevelcache.serialization.CacheValueSerializer;
+import io.github.multilevelcache.serialization.CorruptValueException;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.cache.support.NullValue;
 
-import io.github.multilevelcache.serialization.CacheValueSerializer;
-import io.github.multilevelcache.serialization.CorruptValueException;
-
 /**
- * Turns store values into the bytes of one cache's Redis entries and back: the {@link Envelope}, the
- * serializer, and the TTL of each write (the null-value TTL for {@code null}, otherwise the L2 TTL spread by
- * the jitter).
+ * Turns store values into the bytes of one cache's Redis entries and back: the
+ * {@link Envelope}, the serializer, and the TTL of each write (the null-value TTL for
+ * {@code null}, otherwise the L2 TTL spread by the jitter).
  * <p>
- * A value whose type the serializer refuses (outside the allow-list) is not an error: {@link #encode} returns
- * an {@link Encoded} without bytes, the caller keeps the value in L1 only, and the first refusal of each type
- * is logged at WARN with the property that would allow it. Bytes that do not decode are reported as
- * {@link Read#corrupt}, never thrown.
+ * A value whose type the serializer refuses (outside the allow-list) is not an error:
+ * {@link #encode} returns an {@link Encoded} without bytes, the caller keeps the value in
+ * L1 only, and the first refusal of each type is logged at WARN with the property that
+ * would allow it. Bytes that do not decode are reported as {@link Read#corrupt}, never
+ * thrown.
  */
 final class ValueCodec {
 
@@ -60,7 +60,8 @@ final class ValueCodec {
 	 * Encodes a store value for one write.
 	 * @param storeValue the value ({@link NullValue#INSTANCE} for a cached {@code null})
 	 * @param loadMillis how long its loader took, 0 when it was not loaded
-	 * @return the bytes (absent when the type may not be stored in Redis), the L1 entry and the TTL
+	 * @return the bytes (absent when the type may not be stored in Redis), the L1 entry
+	 * and the TTL
 	 */
 	Encoded encode(Object storeValue, int loadMillis) {
 		long now = this.clock.millis();
@@ -134,14 +135,15 @@ final class ValueCodec {
 	private Read corrupt(byte[] bytes, CorruptValueException ex) {
 		this.statistics.countCorrupt();
 		if (logger.isDebugEnabled()) {
-			logger.debug("Treating an undecodable value of cache '" + this.cacheName + "' as a miss: "
-					+ ex.getMessage());
+			logger
+				.debug("Treating an undecodable value of cache '" + this.cacheName + "' as a miss: " + ex.getMessage());
 		}
 		return new Read(null, null, bytes);
 	}
 
 	/**
-	 * The identity of the write an L1 entry came from, for the compare-and-set of refreshes.
+	 * The identity of the write an L1 entry came from, for the compare-and-set of
+	 * refreshes.
 	 */
 	byte[] identity(LocalEntry entry) {
 		Envelope.Kind kind = (entry.storeValue() == NullValue.INSTANCE) ? Envelope.Kind.NULL : Envelope.Kind.VALUE;
@@ -170,7 +172,8 @@ final class ValueCodec {
 	/**
 	 * One encoded write.
 	 *
-	 * @param bytes what to store in Redis, {@code null} when the value's type may not be stored there
+	 * @param bytes what to store in Redis, {@code null} when the value's type may not be
+	 * stored there
 	 * @param entry the matching L1 entry
 	 * @param ttlMillis its time to live, 0 for none
 	 */
@@ -180,8 +183,9 @@ final class ValueCodec {
 	/**
 	 * What a key held in Redis.
 	 *
-	 * @param kind {@code VALUE} or {@code NULL} with an entry, {@code LEASE} or {@code GUARD} for a placeholder,
-	 * {@code null} for bytes that are not a value of ours (corrupt or foreign) or an absent key
+	 * @param kind {@code VALUE} or {@code NULL} with an entry, {@code LEASE} or
+	 * {@code GUARD} for a placeholder, {@code null} for bytes that are not a value of
+	 * ours (corrupt or foreign) or an absent key
 	 * @param entry the decoded entry of a value
 	 * @param raw the bytes as read, {@code null} when absent
 	 */

@@ -4,12 +4,13 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 
 /**
- * Orders the writes of one key in a cache with a writer (G10): a write holds its key's stripe lock around the
- * writer call (or the write-behind queueing) and the cache write, so two threads writing one key reach the
- * database and the cache in the same order; without it the database could keep one thread's value and the
- * cache the other's. A write the writer itself makes on the cache (from inside {@code write}) takes no second
- * lock, so two writers writing each other's keys cannot deadlock. Cache-aside caches take no lock
- * ({@link #NONE}).
+ * Orders the writes of one key in a cache with a writer (G10): a write holds its key's
+ * stripe lock around the writer call (or the write-behind queueing) and the cache write,
+ * so two threads writing one key reach the database and the cache in the same order;
+ * without it the database could keep one thread's value and the cache the other's. A
+ * write the writer itself makes on the cache (from inside {@code write}) takes no second
+ * lock, so two writers writing each other's keys cannot deadlock. Cache-aside caches take
+ * no lock ({@link #NONE}).
  */
 abstract class WriteOrdering {
 
@@ -34,7 +35,7 @@ abstract class WriteOrdering {
 
 		private final ReentrantLock[] locks = new ReentrantLock[STRIPES];
 
-		/** set while this thread holds one of the locks */
+		/** Set while this thread holds one of the locks. */
 		private final ThreadLocal<Boolean> writing = new ThreadLocal<>();
 
 		Striped() {

@@ -4,8 +4,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 
-import org.jspecify.annotations.Nullable;
-
 import io.github.multilevelcache.ValueCodec.Encoded;
 import io.github.multilevelcache.ValueCodec.Read;
 import io.github.multilevelcache.invalidation.InvalidationPublisher;
@@ -13,25 +11,27 @@ import io.github.multilevelcache.invalidation.InvalidationPublisher.Message;
 import io.github.multilevelcache.invalidation.InvalidationPublisher.Operation;
 import io.github.multilevelcache.invalidation.InvalidationPublisher.Publication;
 import io.github.multilevelcache.write.WriteStrategyHandler;
+import org.jspecify.annotations.Nullable;
 
 /**
- * Every change of one cache that is not a fill: {@code put}, {@code evict}, {@code clear}, {@code putIfAbsent}.
- * Guarantees:
+ * Every change of one cache that is not a fill: {@code put}, {@code evict},
+ * {@code clear}, {@code putIfAbsent}. Guarantees:
  * <ul>
- * <li>Redis is changed first and the invalidation message goes out after it, in the same round trip; every
- * evict and clear is published whatever this instance found locally, so a key Redis dropped by itself still
- * leaves every other L1 (G2).</li>
- * <li>No call waits for Redis longer than {@code resilience.l2-timeout}, and an open breaker answers at once. A
- * write that failed, timed out or was refused is applied to L1 and remembered: on recovery its key is deleted
- * in Redis and evicted from every L1, so a value Redis kept, or restored from a snapshot, is never served over
- * it (G11).</li>
- * <li>With write-through the writer runs first and its exception reaches the caller with the cache unchanged
- * (G8); with write-behind the write is queued, and its Redis write and message are sent without waiting for
- * the reply (unless the journal is durable). Writes of a key to a cache with a writer are ordered (G10).</li>
- * <li>In a transaction-aware manager, inside a Spring-managed transaction, {@code put}, {@code evict} and
- * {@code clear} change the cache after the commit (the writer of a write-through cache still runs at once,
- * inside the transaction); {@code evictIfPresent}, {@code invalidate} and {@code putIfAbsent} are
- * immediate.</li>
+ * <li>Redis is changed first and the invalidation message goes out after it, in the same
+ * round trip; every evict and clear is published whatever this instance found locally, so
+ * a key Redis dropped by itself still leaves every other L1 (G2).</li>
+ * <li>No call waits for Redis longer than {@code resilience.l2-timeout}, and an open
+ * breaker answers at once. A write that failed, timed out or was refused is applied to L1
+ * and remembered: on recovery its key is deleted in Redis and evicted from every L1, so a
+ * value Redis kept, or restored from a snapshot, is never served over it (G11).</li>
+ * <li>With write-through the writer runs first and its exception reaches the caller with
+ * the cache unchanged (G8); with write-behind the write is queued, and its Redis write
+ * and message are sent without waiting for the reply (unless the journal is durable).
+ * Writes of a key to a cache with a writer are ordered (G10).</li>
+ * <li>In a transaction-aware manager, inside a Spring-managed transaction, {@code put},
+ * {@code evict} and {@code clear} change the cache after the commit (the writer of a
+ * write-through cache still runs at once, inside the transaction);
+ * {@code evictIfPresent}, {@code invalidate} and {@code putIfAbsent} are immediate.</li>
  * </ul>
  */
 final class WritePath {
@@ -113,8 +113,9 @@ final class WritePath {
 	}
 
 	/**
-	 * The Redis side of an explicit put: the value and its message, or, for a value whose type may not be
-	 * stored in Redis, the removal of whatever Redis held (the value stays in L1 only).
+	 * The Redis side of an explicit put: the value and its message, or, for a value whose
+	 * type may not be stored in Redis, the removal of whatever Redis held (the value
+	 * stays in L1 only).
 	 */
 	private Publication<?> writeL2(String canonical, Encoded encoded) {
 		byte[] key = LoadPath.bytes(canonical);
@@ -124,7 +125,8 @@ final class WritePath {
 					? this.l2.call((redis) -> redis.publish(message)) : CompletableFuture.completedFuture(null));
 		}
 		if (value == null) {
-			return publish(Operation.EVICT, canonical, (message) -> this.l2.call((redis) -> redis.delete(key, message)));
+			return publish(Operation.EVICT, canonical,
+					(message) -> this.l2.call((redis) -> redis.delete(key, message)));
 		}
 		return publish(Operation.PUT, canonical,
 				(message) -> this.l2.call((redis) -> redis.set(key, value, encoded.ttlMillis(), message)));
@@ -152,10 +154,10 @@ final class WritePath {
 				this.writes.beforeEvict(key);
 			}
 			byte[] redisKey = LoadPath.bytes(canonical);
-			Publication<Long> publication = publish(Operation.EVICT, canonical, (message) -> this.settings.l2()
-				.enabled() ? this.l2.call((redis) -> redis.delete(redisKey, message))
-						: (message != null) ? this.l2.call((redis) -> redis.publish(message)).thenApply((n) -> 0L)
-								: CompletableFuture.completedFuture(0L));
+			Publication<Long> publication = publish(Operation.EVICT, canonical,
+					(message) -> this.settings.l2().enabled() ? this.l2.call((redis) -> redis.delete(redisKey, message))
+							: (message != null) ? this.l2.call((redis) -> redis.publish(message)).thenApply((n) -> 0L)
+									: CompletableFuture.completedFuture(0L));
 			boolean removed = this.l1.invalidate(canonical);
 			this.statistics.countEviction();
 			this.writes.afterEvict(key);
@@ -193,7 +195,8 @@ final class WritePath {
 	}
 
 	/**
-	 * Stores the value unless Redis holds one (atomic there), publishing only when it stored.
+	 * Stores the value unless Redis holds one (atomic there), publishing only when it
+	 * stored.
 	 * @return the value that was present, or {@code null} when this one was stored
 	 */
 	@Nullable LocalEntry putIfAbsent(Object key, String canonical, Object storeValue, @Nullable Object value) {
@@ -239,7 +242,8 @@ final class WritePath {
 			this.l1.put(canonical, encoded.entry());
 			this.statistics.countPut();
 			try {
-				// putIfAbsent only knows it stored after the fact: a failing write-through undoes the store
+				// putIfAbsent only knows it stored after the fact: a failing
+				// write-through undoes the store
 				this.writes.beforePut(key, value);
 			}
 			catch (RuntimeException ex) {
@@ -257,8 +261,9 @@ final class WritePath {
 	}
 
 	/**
-	 * Waits for a write and its acknowledgements (not for a write-behind write without a durable journal, nor on
-	 * a thread that must not block); remembers the key when Redis did not take the write.
+	 * Waits for a write and its acknowledgements (not for a write-behind write without a
+	 * durable journal, nor on a thread that must not block); remembers the key when Redis
+	 * did not take the write.
 	 * @return the write's result, {@code null} when it failed or was not waited for
 	 */
 	private <T> @Nullable T finish(Publication<T> publication, String canonical, String operation) {

@@ -10,9 +10,9 @@ import org.springframework.cache.Cache;
 
 /**
  * The view of a {@link MultiLevelCache} for any operation but {@code @Cacheable} (see
- * {@link FillAwareCacheResolver}): its {@code put} ({@code @CachePut}) is always a write, even when the same
- * thread missed the key just before, and its lookups remember no miss. Everything else goes straight to the
- * cache.
+ * {@link FillAwareCacheResolver}): its {@code put} ({@code @CachePut}) is always a write,
+ * even when the same thread missed the key just before, and its lookups remember no miss.
+ * Everything else goes straight to the cache.
  */
 final class WriteView implements Cache {
 
@@ -43,8 +43,7 @@ final class WriteView implements Cache {
 		ValueWrapper wrapper = get(key);
 		Object value = (wrapper != null) ? wrapper.get() : null;
 		if (value != null && type != null && !type.isInstance(value)) {
-			throw new IllegalStateException(
-					"Cached value is not of required type [" + type.getName() + "]: " + value);
+			throw new IllegalStateException("Cached value is not of required type [" + type.getName() + "]: " + value);
 		}
 		return (T) value;
 	}

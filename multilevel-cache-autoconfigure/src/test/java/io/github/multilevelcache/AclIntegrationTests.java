@@ -6,19 +6,18 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
+import io.github.multilevelcache.test.RedisServer;
+import io.github.multilevelcache.test.RedisServers;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-
-import io.github.multilevelcache.test.RedisServer;
-import io.github.multilevelcache.test.RedisServers;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * A Redis ACL user that may only touch keys under the prefix and the invalidation channels works with every
- * feature, and nothing is written outside the prefix.
+ * A Redis ACL user that may only touch keys under the prefix and the invalidation
+ * channels works with every feature, and nothing is written outside the prefix.
  */
 class AclIntegrationTests {
 
@@ -29,9 +28,10 @@ class AclIntegrationTests {
 	@BeforeEach
 	void start() {
 		this.redis = RedisServers.startPrivate();
-		this.redis.command("ACL", "SETUSER", "cache", "on", ">s3cret", "~" + PREFIX + "*", "&" + PREFIX + "invalidation*",
-				"-@all", "+get", "+set", "+del", "+unlink", "+scan", "+eval", "+evalsha", "+publish", "+subscribe",
-				"+unsubscribe", "+ping", "+pexpire", "+hello", "+client|setname", "+info");
+		this.redis.command("ACL", "SETUSER", "cache", "on", ">s3cret", "~" + PREFIX + "*",
+				"&" + PREFIX + "invalidation*", "-@all", "+get", "+set", "+del", "+unlink", "+scan", "+eval",
+				"+evalsha", "+publish", "+subscribe", "+unsubscribe", "+ping", "+pexpire", "+hello", "+client|setname",
+				"+info");
 		this.redis.command("SET", "outside", "untouched");
 	}
 

@@ -4,6 +4,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import io.github.multilevelcache.invalidation.RedisInvalidationBus;
+import io.github.multilevelcache.test.RedisServer;
+
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
@@ -11,12 +14,9 @@ import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.cache.annotation.EnableCaching;
 import org.springframework.context.ConfigurableApplicationContext;
 
-import io.github.multilevelcache.invalidation.RedisInvalidationBus;
-import io.github.multilevelcache.test.RedisServer;
-
 /**
- * One application instance (a Spring Boot context with the starter) for multi-instance tests; several share
- * one Redis, as users run them.
+ * One application instance (a Spring Boot context with the starter) for multi-instance
+ * tests; several share one Redis, as users run them.
  */
 public final class CacheInstance implements AutoCloseable {
 
@@ -38,8 +38,8 @@ public final class CacheInstance implements AutoCloseable {
 	}
 
 	/**
-	 * Starts an instance of the given web application type ({@code SERVLET} with {@code server.port=0} for
-	 * HTTP tests).
+	 * Starts an instance of the given web application type ({@code SERVLET} with
+	 * {@code server.port=0} for HTTP tests).
 	 */
 	public static CacheInstance start(WebApplicationType type, RedisServer redis, String keyPrefix,
 			String... properties) {
@@ -47,8 +47,9 @@ public final class CacheInstance implements AutoCloseable {
 	}
 
 	/**
-	 * Starts an instance with extra configuration classes (services with cached methods) and singletons shared
-	 * with the other instances of a test (a simulated database, latches).
+	 * Starts an instance with extra configuration classes (services with cached methods)
+	 * and singletons shared with the other instances of a test (a simulated database,
+	 * latches).
 	 */
 	public static CacheInstance start(RedisServer redis, String keyPrefix, Map<String, Object> singletons,
 			Class<?>[] configurations, String... properties) {
@@ -90,7 +91,8 @@ public final class CacheInstance implements AutoCloseable {
 	}
 
 	/**
-	 * Waits until the instance is subscribed to invalidations (until then its L1 stays unused).
+	 * Waits until the instance is subscribed to invalidations (until then its L1 stays
+	 * unused).
 	 */
 	public CacheInstance awaitSubscribed() {
 		org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> bus().isSubscribed());

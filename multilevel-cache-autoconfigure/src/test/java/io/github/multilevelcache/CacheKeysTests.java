@@ -11,7 +11,8 @@ import org.springframework.format.support.DefaultFormattingConversionService;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The shortcuts of {@link CacheKeys} for common key types give exactly what the conversion service gives.
+ * The shortcuts of {@link CacheKeys} for common key types give exactly what the
+ * conversion service gives.
  */
 class CacheKeysTests {
 

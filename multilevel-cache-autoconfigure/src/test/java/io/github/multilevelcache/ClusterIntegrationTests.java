@@ -3,17 +3,17 @@ package io.github.multilevelcache;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
+import io.github.multilevelcache.test.RedisCluster;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.cache.annotation.EnableCaching;
 import org.springframework.context.ConfigurableApplicationContext;
-
-import io.github.multilevelcache.test.RedisCluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -69,11 +69,14 @@ class ClusterIntegrationTests {
 				assertThat(cluster.node(node).command("KEYS", "c:products::*")).as("node " + node).isNullOrEmpty();
 			}
 			assertThat(onA.getStatistics().l2Errors()).isZero();
-			// FLUSHALL (or a restart) of any one node is detected, not only of the node of a single marker key
+			// FLUSHALL (or a restart) of any one node is detected, not only of the node
+			// of a single marker key
 			for (int node = 0; node < 3; node++) {
 				onB.put("f" + node, "v");
-				assertThat(b.getBean(MultiLevelCacheManager.class).getCache("products").l1().peek(onB.canonicalKey("f" + node)))
-					.isNotNull();
+				assertThat(b.getBean(MultiLevelCacheManager.class)
+					.getCache("products")
+					.l1()
+					.peek(onB.canonicalKey("f" + node))).isNotNull();
 				cluster.node(node).command("FLUSHALL");
 				String key = onB.canonicalKey("f" + node);
 				await().atMost(Duration.ofMillis(200 + 1_500)).until(() -> onB.l1().peek(key) == null);

@@ -3,18 +3,18 @@ package io.github.multilevelcache;
 import java.time.Duration;
 import java.util.UUID;
 
-import org.junit.jupiter.api.Test;
-
 import io.github.multilevelcache.test.RedisServer;
 import io.github.multilevelcache.test.RedisServers;
+import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * A freshly started instance (issue 16, item 6): L1 stays unused until the first subscription is confirmed, so
- * that subscription has nothing to clear and what the instance cached once coherent stays; an instance that
- * starts with Redis down serves from L1 degraded, and its later subscription clears that L1.
+ * A freshly started instance (issue 16, item 6): L1 stays unused until the first
+ * subscription is confirmed, so that subscription has nothing to clear and what the
+ * instance cached once coherent stays; an instance that starts with Redis down serves
+ * from L1 degraded, and its later subscription clears that L1.
  */
 class CoherenceGateIntegrationTests {
 

@@ -1,5 +1,7 @@
 package io.github.multilevelcache;
 
+import io.github.multilevelcache.write.CacheWriter;
+
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
@@ -8,11 +10,10 @@ import org.springframework.cache.annotation.EnableCaching;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 
-import io.github.multilevelcache.write.CacheWriter;
-
 /**
- * A separate JVM for the durable write-behind test: accepts writes into a durable write-behind cache whose
- * writer never runs (long flush interval), prints {@code ACCEPTED}, and waits to be killed with SIGKILL.
+ * A separate JVM for the durable write-behind test: accepts writes into a durable
+ * write-behind cache whose writer never runs (long flush interval), prints
+ * {@code ACCEPTED}, and waits to be killed with SIGKILL.
  */
 public final class DurableWriteBehindChild {
 

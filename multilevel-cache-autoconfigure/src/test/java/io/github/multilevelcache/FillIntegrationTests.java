@@ -10,8 +10,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CyclicBarrier;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -20,6 +20,8 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongConsumer;
 
+import io.github.multilevelcache.test.RedisServer;
+import io.github.multilevelcache.test.RedisServers;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -32,16 +34,14 @@ import org.springframework.cache.annotation.Cacheable;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
-import io.github.multilevelcache.test.RedisServer;
-import io.github.multilevelcache.test.RedisServers;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Plain {@code @Cacheable} (no {@code sync}): the put after a miss is a fill. Several application contexts share
- * one Redis and one simulated database, as instances of one service do.
+ * Plain {@code @Cacheable} (no {@code sync}): the put after a miss is a fill. Several
+ * application contexts share one Redis and one simulated database, as instances of one
+ * service do.
  */
 class FillIntegrationTests {
 
@@ -60,10 +60,11 @@ class FillIntegrationTests {
 
 	private List<CacheInstance> start(int count, String... properties) {
 		for (int i = 0; i < count; i++) {
-			this.instances.add(CacheInstance
-				.start(this.redis, this.prefix, Map.of("rows", this.rows), new Class<?>[] { Catalogue.class },
-						properties)
-				.awaitSubscribed());
+			this.instances.add(
+					CacheInstance
+						.start(this.redis, this.prefix, Map.of("rows", this.rows), new Class<?>[] { Catalogue.class },
+								properties)
+						.awaitSubscribed());
 		}
 		for (CacheInstance instance : this.instances) {
 			await().atMost(Duration.ofSeconds(10)).until(() -> instance.bus().peers().size() == count - 1);
@@ -124,7 +125,8 @@ class FillIntegrationTests {
 		CacheStatistics statsB = b.cache("items").getStatistics();
 		assertThat(statsA.fills() + statsB.fills()).as("one fill stored").isEqualTo(1);
 		assertThat(statsA.fillsLost() + statsB.fillsLost()).as("the other took the winner's value").isEqualTo(1);
-		// an invalidation sent now would arrive well within this: nothing may have been sent at all
+		// an invalidation sent now would arrive well within this: nothing may have been
+		// sent at all
 		service(a).touch(99);
 		await().atMost(Duration.ofSeconds(2)).until(() -> b.bus().statistics().received() > receivedB);
 		assertThat(a.bus().statistics().sent()).as("only the touch").isEqualTo(sentA + 1);
@@ -317,8 +319,9 @@ class FillIntegrationTests {
 	}
 
 	/**
-	 * The simulated database every instance of a test shares: versions per id, reads per id, and a hook run after
-	 * a read (to hold a reader between its database read and its cache fill).
+	 * The simulated database every instance of a test shares: versions per id, reads per
+	 * id, and a hook run after a read (to hold a reader between its database read and its
+	 * cache fill).
 	 */
 	static final class Rows {
 
@@ -370,7 +373,8 @@ class FillIntegrationTests {
 	}
 
 	/**
-	 * A repository-backed service as applications write them: plain {@code @Cacheable} reads.
+	 * A repository-backed service as applications write them: plain {@code @Cacheable}
+	 * reads.
 	 */
 	static class CatalogueService {
 

@@ -9,14 +9,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
+import io.github.multilevelcache.serialization.JacksonCacheValueSerializer;
+import io.github.multilevelcache.test.RedisServer;
+import io.github.multilevelcache.test.RedisServers;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
-
-import io.github.multilevelcache.serialization.JacksonCacheValueSerializer;
-import io.github.multilevelcache.test.RedisServer;
-import io.github.multilevelcache.test.RedisServers;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -58,7 +57,9 @@ class FreshnessIntegrationTests {
 				try {
 					while (running.get()) {
 						Object value = cache.get("hot", () -> {
-							boolean background = Thread.currentThread().getName().startsWith("multilevel-cache-refresh");
+							boolean background = Thread.currentThread()
+								.getName()
+								.startsWith("multilevel-cache-refresh");
 							(background ? backgroundLoads : callerLoads).incrementAndGet();
 							return "v" + version.incrementAndGet();
 						});
@@ -81,7 +82,8 @@ class FreshnessIntegrationTests {
 		assertThat(failure.get()).isNull();
 		assertThat(callerLoads).as("only the very first read loads in a caller thread: the entry never expired")
 			.hasValue(1);
-		// one reload per refresh period (about 1 s) across both instances, never one per instance per hit
+		// one reload per refresh period (about 1 s) across both instances, never one per
+		// instance per hit
 		assertThat(backgroundLoads.get()).isBetween(3, 9);
 		long scheduled = a.cache("products").getStatistics().refreshScheduled()
 				+ b.cache("products").getStatistics().refreshScheduled();
@@ -148,7 +150,8 @@ class FreshnessIntegrationTests {
 		assertThat(failure.get()).isNull();
 		assertThat(cache.getStatistics().l2Misses()).as("the entry never expired for readers").isEqualTo(misses);
 		assertThat(cache.getStatistics().refreshed()).isGreaterThanOrEqualTo(1);
-		// 8 readers crossing the expiry point: one early recomputation (a handful at most), not one per reader
+		// 8 readers crossing the expiry point: one early recomputation (a handful at
+		// most), not one per reader
 		assertThat(loads.get() - 1).isBetween(1, 3);
 		System.out.printf("[freshness] XFetch β=1, δ≈100 ms, ttl 3 s, 8 readers across expiry: %d recomputation(s), "
 				+ "%d early starts%n", loads.get() - 1, cache.getStatistics().earlyRecomputes());

@@ -6,17 +6,16 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.Test;
-
 import io.github.multilevelcache.test.RedisServer;
 import io.github.multilevelcache.test.RedisServers;
+import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * An invalidation that arrives while a reader is between its L2 read and its L1 fill wins: the reader returns
- * what it read but does not keep it in L1.
+ * An invalidation that arrives while a reader is between its L2 read and its L1 fill
+ * wins: the reader returns what it read but does not keep it in L1.
  */
 class InvalidationRaceTests {
 

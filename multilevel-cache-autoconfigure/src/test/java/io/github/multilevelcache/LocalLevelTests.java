@@ -9,7 +9,6 @@ import org.junit.jupiter.api.Test;
 
 import org.springframework.cache.support.NullValue;
 
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 class LocalLevelTests {

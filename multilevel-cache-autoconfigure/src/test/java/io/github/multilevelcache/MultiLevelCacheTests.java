@@ -15,6 +15,9 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.github.multilevelcache.serialization.JacksonCacheValueSerializer;
+import io.github.multilevelcache.test.RedisServer;
+import io.github.multilevelcache.test.RedisServers;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -23,10 +26,6 @@ import org.springframework.cache.Cache;
 import org.springframework.cache.Cache.ValueRetrievalException;
 import org.springframework.cache.interceptor.SimpleKey;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
-
-import io.github.multilevelcache.serialization.JacksonCacheValueSerializer;
-import io.github.multilevelcache.test.RedisServer;
-import io.github.multilevelcache.test.RedisServers;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -428,17 +427,15 @@ class MultiLevelCacheTests {
 	void retrieveWithFailingLoaderCachesNothing() {
 		CompletableFuture<Object> result = this.cache.retrieve("k",
 				() -> CompletableFuture.failedFuture(new IllegalStateException("boom")));
-		assertThat(result).failsWithin(Duration.ofSeconds(5))
-			.withThrowableThat()
-			.havingRootCause()
-			.withMessage("boom");
+		assertThat(result).failsWithin(Duration.ofSeconds(5)).withThrowableThat().havingRootCause().withMessage("boom");
 		assertThat(this.cache.get("k")).isNull();
 	}
 
 	@Test
 	void keysAreConvertedLikeRedisCache() {
 		this.cache.put(new SimpleKey("a", 1), "v");
-		assertThat(this.cache.canonicalKey(new SimpleKey("a", 1))).isEqualTo(redisKey(new SimpleKey("a", 1).toString()));
+		assertThat(this.cache.canonicalKey(new SimpleKey("a", 1)))
+			.isEqualTo(redisKey(new SimpleKey("a", 1).toString()));
 		assertThat(this.redis.command("EXISTS", redisKey(new SimpleKey("a", 1).toString()))).isEqualTo("1");
 		this.cache.put(42L, "v");
 		assertThat(this.redis.command("EXISTS", redisKey("42"))).isEqualTo("1");

@@ -7,23 +7,22 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.function.Supplier;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-
 import io.github.multilevelcache.FillIntegrationTests.Catalogue;
 import io.github.multilevelcache.FillIntegrationTests.CatalogueService;
 import io.github.multilevelcache.FillIntegrationTests.Rows;
 import io.github.multilevelcache.test.RedisServer;
 import io.github.multilevelcache.test.RedisServers;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Writes made while Redis is down, restarted from its snapshot or stalled (issue 16, items 2 and 3): they never
- * wait longer than {@code l2-timeout}, an open breaker answers them at once, and none is undone when Redis comes
- * back with older data.
+ * Writes made while Redis is down, restarted from its snapshot or stalled (issue 16,
+ * items 2 and 3): they never wait longer than {@code l2-timeout}, an open breaker answers
+ * them at once, and none is undone when Redis comes back with older data.
  */
 class OutageWritesIntegrationTests {
 
@@ -47,10 +46,11 @@ class OutageWritesIntegrationTests {
 	}
 
 	private CacheInstance start() {
-		CacheInstance instance = CacheInstance.start(this.redis, this.prefix, Map.of("rows", this.rows),
-				new Class<?>[] { Catalogue.class }, "multilevel-cache.resilience.stay-open=1s",
-				"multilevel-cache.resilience.minimum-calls=5", "multilevel-cache.resilience.sliding-window-size=10",
-				"multilevel-cache.resilience.l2-timeout=200ms")
+		CacheInstance instance = CacheInstance
+			.start(this.redis, this.prefix, Map.of("rows", this.rows), new Class<?>[] { Catalogue.class },
+					"multilevel-cache.resilience.stay-open=1s", "multilevel-cache.resilience.minimum-calls=5",
+					"multilevel-cache.resilience.sliding-window-size=10",
+					"multilevel-cache.resilience.l2-timeout=200ms")
 			.awaitSubscribed();
 		this.instances.add(instance);
 		return instance;
@@ -107,7 +107,8 @@ class OutageWritesIntegrationTests {
 		assertThat(cache.hasRememberedWrites()).isTrue();
 		await().atMost(Duration.ofSeconds(15)).until(() -> !cache.hasRememberedWrites());
 		assertThat(RedisTestSupport.holdsValue(this.redis, cache.canonicalKey(3L)))
-			.as("a put Redis may have missed is evicted everywhere on recovery").isFalse();
+			.as("a put Redis may have missed is evicted everywhere on recovery")
+			.isFalse();
 		assertThat(service(a).find(2).version()).isEqualTo(this.rows.read(2).version());
 	}
 
@@ -124,7 +125,8 @@ class OutageWritesIntegrationTests {
 		assertThat(a.cache("items").getStatistics().rememberedWrites()).isEqualTo(1);
 		assertThat(a.manager().getRedisState()).isEqualTo("CLOSED");
 		await().atMost(Duration.ofSeconds(5)).until(() -> !a.cache("items").hasRememberedWrites());
-		await().atMost(Duration.ofSeconds(2)).until(() -> !b.inL1("items", 7L) || version(() -> service(b).find(7)) == 2);
+		await().atMost(Duration.ofSeconds(2))
+			.until(() -> !b.inL1("items", 7L) || version(() -> service(b).find(7)) == 2);
 		assertThat(service(b).find(7).version()).isEqualTo(2);
 	}
 

@@ -3,11 +3,11 @@ package io.github.multilevelcache;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
+import io.github.multilevelcache.test.RedisServer;
+
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceClientConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
-
-import io.github.multilevelcache.test.RedisServer;
 
 /**
  * Connection factories and raw Redis access for tests.

@@ -9,19 +9,18 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.github.multilevelcache.test.RedisServer;
+import io.github.multilevelcache.test.RedisServers;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-
-import io.github.multilevelcache.test.RedisServer;
-import io.github.multilevelcache.test.RedisServers;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Redis really stopped, restarted and stalled under the cache (G11): callers never see an exception, waits
- * stay bounded, and nothing evicted during an outage comes back.
+ * Redis really stopped, restarted and stalled under the cache (G11): callers never see an
+ * exception, waits stay bounded, and nothing evicted during an outage comes back.
  */
 class ResilienceIntegrationTests {
 
@@ -108,9 +107,10 @@ class ResilienceIntegrationTests {
 		long[] sorted = latencies.stream().mapToLong(Long::longValue).sorted().toArray();
 		long p99 = sorted[(int) (sorted.length * 0.99)];
 		long max = sorted[sorted.length - 1];
-		System.out.printf("[resilience] Redis stopped for 3 s under 6 reader threads: %d calls, 0 errors, "
-				+ "p50 %.2f ms, p99 %.2f ms, max %.1f ms%n", sorted.length, sorted[sorted.length / 2] / 1e6, p99 / 1e6,
-				max / 1e6);
+		System.out.printf(
+				"[resilience] Redis stopped for 3 s under 6 reader threads: %d calls, 0 errors, "
+						+ "p50 %.2f ms, p99 %.2f ms, max %.1f ms%n",
+				sorted.length, sorted[sorted.length / 2] / 1e6, p99 / 1e6, max / 1e6);
 		// generous on a shared 2-core machine; the l2-timeout is 200 ms
 		assertThat(Duration.ofNanos(max)).isLessThan(Duration.ofSeconds(3));
 		await().atMost(Duration.ofSeconds(10)).ignoreExceptions().untilAsserted(() -> {
@@ -138,7 +138,8 @@ class ResilienceIntegrationTests {
 		await().atMost(Duration.ofSeconds(10)).until(() -> !onA.hasRememberedWrites());
 		assertThat(this.redis.command("EXISTS", onA.canonicalKey("k"))).isEqualTo("0");
 		await().atMost(Duration.ofSeconds(10)).until(() -> !b.inL1("products", "k"));
-		// right after the restart a call may still time out and be served by the loader: what matters is that
+		// right after the restart a call may still time out and be served by the loader:
+		// what matters is that
 		// the value evicted during the outage is never served again
 		assertThat(onB.get("k", () -> "reloaded")).isNotEqualTo("old");
 		assertThat(onA.get("k", () -> "other")).isNotEqualTo("old");

@@ -5,6 +5,8 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
+import io.github.multilevelcache.invalidation.RedisInvalidationBus;
+import io.github.multilevelcache.test.RedisSentinelSetup;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.SpringBootConfiguration;
@@ -14,16 +16,13 @@ import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.cache.annotation.EnableCaching;
 import org.springframework.context.ConfigurableApplicationContext;
 
-import io.github.multilevelcache.invalidation.RedisInvalidationBus;
-import io.github.multilevelcache.test.RedisSentinelSetup;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Sentinel promotes the replica after the primary is killed: readers keep being answered throughout, the
- * application clears L1 (acknowledged writes may be lost by Redis itself) and resumes two-level service on the
- * new primary.
+ * Sentinel promotes the replica after the primary is killed: readers keep being answered
+ * throughout, the application clears L1 (acknowledged writes may be lost by Redis itself)
+ * and resumes two-level service on the new primary.
  */
 class SentinelFailoverTests {
 
@@ -36,8 +35,7 @@ class SentinelFailoverTests {
 	}
 
 	@Test
-	void killingThePrimaryFailsOverWithoutErrorsAndAPutMadeMeanwhileIsNotUndoneByThePromotedReplica()
-			throws Exception {
+	void killingThePrimaryFailsOverWithoutErrorsAndAPutMadeMeanwhileIsNotUndoneByThePromotedReplica() throws Exception {
 		try (RedisSentinelSetup redis = RedisSentinelSetup.start();
 				ConfigurableApplicationContext appA = start(redis);
 				ConfigurableApplicationContext appB = start(redis)) {
@@ -68,7 +66,8 @@ class SentinelFailoverTests {
 								onA.put("written-" + (n % 100), n);
 							}
 							else {
-								// a new key every time: these reads miss L1 and need Redis during the failover
+								// a new key every time: these reads miss L1 and need
+								// Redis during the failover
 								onB.get("miss-" + n, () -> "loaded");
 							}
 						}
@@ -82,7 +81,8 @@ class SentinelFailoverTests {
 			}
 			Thread.sleep(300);
 			redis.killPrimary();
-			// the put made while no primary answers returns without error, and must survive the promotion of the
+			// the put made while no primary answers returns without error, and must
+			// survive the promotion of the
 			// replica that still holds v1
 			onA.put("k", "v2");
 			await().atMost(Duration.ofSeconds(40)).until(() -> redis.currentPrimaryPort() == redis.replicaPort());
@@ -104,7 +104,8 @@ class SentinelFailoverTests {
 				worker.join(10_000);
 			}
 			assertThat(errors).isEmpty();
-			// every call waits at most l2-timeout (200 ms) per Redis operation, and a miss needs two
+			// every call waits at most l2-timeout (200 ms) per Redis operation, and a
+			// miss needs two
 			assertThat(Duration.ofNanos(longestCall.get())).as("longest call during the failover")
 				.isLessThan(Duration.ofMillis(1500));
 		}

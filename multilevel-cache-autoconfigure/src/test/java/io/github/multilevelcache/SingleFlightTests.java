@@ -20,8 +20,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 
 /**
- * {@link SingleFlight} with real threads: one run per overlapping set of calls, never joined across an
- * invalidation.
+ * {@link SingleFlight} with real threads: one run per overlapping set of calls, never
+ * joined across an invalidation.
  */
 class SingleFlightTests {
 
@@ -71,11 +71,12 @@ class SingleFlightTests {
 	void aCallAfterAnInvalidationStartsItsOwnRunAndEarlierWaitersKeepTheirs() throws Exception {
 		CountDownLatch release = new CountDownLatch(1);
 		Future<Object> first = startBlockedRun(release, () -> "read before the evict");
-		Future<Object> joinedBefore = this.threads.submit(
-				() -> this.singleFlight.execute("k", 0, this.invalidatedSince, () -> "must not run"));
+		Future<Object> joinedBefore = this.threads
+			.submit(() -> this.singleFlight.execute("k", 0, this.invalidatedSince, () -> "must not run"));
 		waitUntilQueued(1);
 		this.invalidatedAt.set(1);
-		// a reader that begins after the evict: its own run, while the first one is still blocked
+		// a reader that begins after the evict: its own run, while the first one is still
+		// blocked
 		Object after = this.singleFlight.execute("k", 1, this.invalidatedSince, () -> "read after the evict");
 		assertThat(after).isEqualTo("read after the evict");
 		assertThat(first.isDone()).isFalse();
@@ -106,8 +107,8 @@ class SingleFlightTests {
 		Future<Object> first = startBlockedRun(release, () -> {
 			throw new IllegalStateException("database down");
 		});
-		Future<Object> waiter = this.threads.submit(
-				() -> this.singleFlight.execute("k", 0, this.invalidatedSince, () -> "must not run"));
+		Future<Object> waiter = this.threads
+			.submit(() -> this.singleFlight.execute("k", 0, this.invalidatedSince, () -> "must not run"));
 		waitUntilQueued(1);
 		release.countDown();
 		for (Future<Object> call : List.of(first, waiter)) {
@@ -123,7 +124,8 @@ class SingleFlightTests {
 	}
 
 	/**
-	 * Starts a run for key {@code k} (stamp 0) that blocks until {@code release}, then gives {@code outcome}.
+	 * Starts a run for key {@code k} (stamp 0) that blocks until {@code release}, then
+	 * gives {@code outcome}.
 	 */
 	private Future<Object> startBlockedRun(CountDownLatch release, Supplier<Object> outcome)
 			throws InterruptedException {
@@ -138,7 +140,8 @@ class SingleFlightTests {
 	}
 
 	/**
-	 * Waits until {@code count} more threads of the pool are parked (waiting for the running flight).
+	 * Waits until {@code count} more threads of the pool are parked (waiting for the
+	 * running flight).
 	 */
 	private void waitUntilQueued(int count) throws InterruptedException {
 		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);

@@ -14,18 +14,16 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.github.multilevelcache.test.RedisServer;
+import io.github.multilevelcache.test.RedisServers;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import io.github.multilevelcache.test.RedisServer;
-import io.github.multilevelcache.test.RedisServers;
-
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 /**
- * Distributed stampede protection (G1) and the stale-set race (G3), with several Spring contexts on one real
- * Redis.
+ * Distributed stampede protection (G1) and the stale-set race (G3), with several Spring
+ * contexts on one real Redis.
  */
 class StampedeIntegrationTests {
 
@@ -51,7 +49,8 @@ class StampedeIntegrationTests {
 	}
 
 	/**
-	 * Releases {@code threadsPerInstance} threads on every instance together on one cold key.
+	 * Releases {@code threadsPerInstance} threads on every instance together on one cold
+	 * key.
 	 * @return the values every caller got
 	 */
 	private static List<Object> stampede(List<CacheInstance> instances, int threadsPerInstance, String key,
@@ -93,7 +92,8 @@ class StampedeIntegrationTests {
 		assertThat(values).hasSize(200).containsOnly("value");
 		assertThat(loads).hasValue(1);
 		long waits = four.stream().mapToLong((i) -> i.cache("products").getStatistics().lockWaits()).sum();
-		// one waiting leader per other instance, unless its threads only arrived once the value was stored
+		// one waiting leader per other instance, unless its threads only arrived once the
+		// value was stored
 		assertThat(waits).isLessThanOrEqualTo(3);
 	}
 
@@ -124,7 +124,8 @@ class StampedeIntegrationTests {
 			return "late";
 		}));
 		assertThat(holderLoading.await(5, TimeUnit.SECONDS)).isTrue();
-		// the holder loses its lease (as after a pause longer than the lease: its renewal cannot revive it);
+		// the holder loses its lease (as after a pause longer than the lease: its renewal
+		// cannot revive it);
 		// B takes the key and loads a newer value
 		this.redis.command("DEL", onA.canonicalKey("k"));
 		Thread.sleep(400);
@@ -185,7 +186,8 @@ class StampedeIntegrationTests {
 				"multilevel-cache.defaults.stampede.wait-timeout=3s");
 		MultiLevelCache cache = two.get(0).cache("products");
 		// a lease whose holder died: nobody will store or release it
-		byte[] lease = Envelope.placeholder(Envelope.Kind.LEASE, "dead-instance:1", System.currentTimeMillis(), 0).encode();
+		byte[] lease = Envelope.placeholder(Envelope.Kind.LEASE, "dead-instance:1", System.currentTimeMillis(), 0)
+			.encode();
 		this.redis.commandBytes(RedisTestSupport.utf8("SET"), RedisTestSupport.utf8(cache.canonicalKey("k")), lease,
 				RedisTestSupport.utf8("PX"), RedisTestSupport.utf8("1000"));
 		AtomicInteger loads = new AtomicInteger();
@@ -256,10 +258,10 @@ class StampedeIntegrationTests {
 				return null;
 			}
 			Envelope envelope = Envelope.decode(bytes);
-			return new io.github.multilevelcache.serialization.JacksonCacheValueSerializer(List.of()).deserialize(envelope.payload());
+			return new io.github.multilevelcache.serialization.JacksonCacheValueSerializer(List.of())
+				.deserialize(envelope.payload());
 		}
 
 	}
-
 
 }

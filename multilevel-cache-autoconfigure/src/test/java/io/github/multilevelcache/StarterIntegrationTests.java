@@ -4,6 +4,8 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.github.multilevelcache.test.RedisServer;
+import io.github.multilevelcache.test.RedisServers;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -20,14 +22,11 @@ import org.springframework.cache.annotation.EnableCaching;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 
-import io.github.multilevelcache.test.RedisServer;
-import io.github.multilevelcache.test.RedisServers;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * A Boot application that adds the starter and uses {@code @Cacheable}: values land in Redis under the
- * prefix with the per-cache TTL, and an L1 hit sends no command to Redis.
+ * A Boot application that adds the starter and uses {@code @Cacheable}: values land in
+ * Redis under the prefix with the per-cache TTL, and an L1 hit sends no command to Redis.
  */
 class StarterIntegrationTests {
 
@@ -43,7 +42,8 @@ class StarterIntegrationTests {
 			.properties("spring.data.redis.url=" + this.redis.url(), "multilevel-cache.key-prefix=" + this.prefix,
 					"multilevel-cache.caches.products.l2.ttl=10m", "multilevel-cache.caches.products.l2.ttl-jitter=0",
 					"multilevel-cache.defaults.l2.ttl=1h",
-					// the invalidation heartbeat sends its own commands every second; this test counts cache traffic
+					// the invalidation heartbeat sends its own commands every second;
+					// this test counts cache traffic
 					"multilevel-cache.invalidation.enabled=false")
 			.run();
 	}
@@ -98,7 +98,8 @@ class StarterIntegrationTests {
 
 	@Test
 	void worksOnReactorNonBlockingThreadsToo() {
-		// a WebFlux handler calls the cache on such a thread; Mono.block would refuse to wait there
+		// a WebFlux handler calls the cache on such a thread; Mono.block would refuse to
+		// wait there
 		Catalogue catalogue = this.context.getBean(Catalogue.class);
 		Product product = reactor.core.publisher.Mono.fromCallable(() -> catalogue.find(11))
 			.subscribeOn(reactor.core.scheduler.Schedulers.parallel())

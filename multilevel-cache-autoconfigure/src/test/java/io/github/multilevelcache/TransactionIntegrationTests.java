@@ -9,6 +9,8 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
+import io.github.multilevelcache.test.RedisServer;
+import io.github.multilevelcache.test.RedisServers;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -22,16 +24,13 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.support.TransactionTemplate;
 
-import io.github.multilevelcache.test.RedisServer;
-import io.github.multilevelcache.test.RedisServers;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Cached methods inside Spring-managed transactions (issue 16, item 7), with a real JDBC transaction manager
- * and two instances on one database: the cache changes only once the transaction committed. H2 always;
- * PostgreSQL on 127.0.0.1:5432 when it is reachable.
+ * Cached methods inside Spring-managed transactions (issue 16, item 7), with a real JDBC
+ * transaction manager and two instances on one database: the cache changes only once the
+ * transaction committed. H2 always; PostgreSQL on 127.0.0.1:5432 when it is reachable.
  */
 class TransactionIntegrationTests {
 
@@ -64,18 +63,20 @@ class TransactionIntegrationTests {
 			Assumptions.assumeTrue(reachable(url), "PostgreSQL is not reachable at " + url);
 		}
 		for (int i = 0; i < 2; i++) {
-			this.instances.add(CacheInstance
-				.start(this.redis, this.prefix, Map.of("rowTable", new RowTable(this.table)),
-						new Class<?>[] { Rows.class }, "spring.datasource.url=" + url,
-						"spring.datasource.username=" + (database.equals("h2") ? "sa" : "postgres"),
-						"spring.datasource.password=", "spring.sql.init.mode=never")
-				.awaitSubscribed());
+			this.instances.add(
+					CacheInstance
+						.start(this.redis, this.prefix, Map.of("rowTable", new RowTable(this.table)),
+								new Class<?>[] { Rows.class }, "spring.datasource.url=" + url,
+								"spring.datasource.username=" + (database.equals("h2") ? "sa" : "postgres"),
+								"spring.datasource.password=", "spring.sql.init.mode=never")
+						.awaitSubscribed());
 		}
 		this.jdbc = this.instances.get(0).bean(JdbcTemplate.class);
 		this.jdbc.execute("CREATE TABLE " + this.table + " (id BIGINT PRIMARY KEY, version BIGINT NOT NULL)");
 		this.jdbc.update("INSERT INTO " + this.table + " (id, version) VALUES (1, 1)");
-		await().atMost(Duration.ofSeconds(10)).until(() -> this.instances.get(0).bus().peers().size() == 1
-				&& this.instances.get(1).bus().peers().size() == 1);
+		await().atMost(Duration.ofSeconds(10))
+			.until(() -> this.instances.get(0).bus().peers().size() == 1
+					&& this.instances.get(1).bus().peers().size() == 1);
 		return this.instances;
 	}
 
@@ -129,7 +130,8 @@ class TransactionIntegrationTests {
 				throw new IllegalStateException(ex);
 			}
 		});
-		// the evict ran after the commit: B's copy of the pre-commit row is gone, everywhere
+		// the evict ran after the commit: B's copy of the pre-commit row is gone,
+		// everywhere
 		await().atMost(Duration.ofSeconds(2)).until(() -> !both.get(1).inL1("rows", 1L));
 		assertThat(b.find(1)).isEqualTo(2);
 		assertThat(a.find(1)).isEqualTo(2);

@@ -3,6 +3,9 @@ package io.github.multilevelcache;
 import java.util.List;
 import java.util.UUID;
 
+import io.github.multilevelcache.serialization.JacksonCacheValueSerializer;
+import io.github.multilevelcache.test.RedisServer;
+import io.github.multilevelcache.test.RedisServers;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -12,17 +15,14 @@ import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
-import io.github.multilevelcache.serialization.JacksonCacheValueSerializer;
-import io.github.multilevelcache.test.RedisServer;
-import io.github.multilevelcache.test.RedisServers;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * A value whose type is outside the serialization allow-list (issue 16, item 8): the allow-list protects
- * reads and never breaks writes. The caller gets its value, it is kept in L1 only, whatever Redis held under
- * the key is removed (so no instance serves an older value from Redis), a WARN names the type and the property
- * to set, once per type, and a counter counts every such value.
+ * A value whose type is outside the serialization allow-list (issue 16, item 8): the
+ * allow-list protects reads and never breaks writes. The caller gets its value, it is
+ * kept in L1 only, whatever Redis held under the key is removed (so no instance serves an
+ * older value from Redis), a WARN names the type and the property to set, once per type,
+ * and a counter counts every such value.
  */
 @ExtendWith(OutputCaptureExtension.class)
 class UnstorableValueTests {
@@ -58,7 +58,8 @@ class UnstorableValueTests {
 		this.cache.put("k", money);
 		assertThat(this.cache.get("k").get()).isSameAs(money);
 		assertThat(RedisTestSupport.holdsValue(this.redis, this.cache.canonicalKey("k")))
-			.as("the older value is gone from Redis").isFalse();
+			.as("the older value is gone from Redis")
+			.isFalse();
 		this.cache.put("j", new StringBuilder("3 USD"));
 		assertThat(this.cache.getStatistics().unstorableValues()).isEqualTo(2);
 		assertThat(output).contains("java.lang.StringBuilder").contains("multilevel-cache.serialization.allowed-types");

@@ -1,12 +1,12 @@
 package io.github.multilevelcache;
 
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.BrokenBarrierException;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -19,6 +19,11 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
+import io.github.multilevelcache.serialization.JacksonCacheValueSerializer;
+import io.github.multilevelcache.test.RedisServer;
+import io.github.multilevelcache.test.RedisServers;
+import io.github.multilevelcache.write.CacheWriter;
+import io.github.multilevelcache.write.PendingWrite;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -33,19 +38,13 @@ import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
-import io.github.multilevelcache.serialization.JacksonCacheValueSerializer;
-import io.github.multilevelcache.test.RedisServer;
-import io.github.multilevelcache.test.RedisServers;
-import io.github.multilevelcache.write.CacheWriter;
-import io.github.multilevelcache.write.PendingWrite;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Write-through (G8) and write-behind (G9, G10) against a real Redis, with a recording writer standing in for
- * the application's database.
+ * Write-through (G8) and write-behind (G9, G10) against a real Redis, with a recording
+ * writer standing in for the application's database.
  */
 class WriteStrategyIntegrationTests {
 
@@ -149,9 +148,10 @@ class WriteStrategyIntegrationTests {
 			}
 		}
 		int writes = writer.writes.get();
-		System.out.printf("[write-behind] 10,000 puts over 10 keys from 8 threads: %d writer writes, %d coalesced, "
-				+ "%.0f accepted puts/s (each also a Redis SET)%n", writes, cache.getWriteBehindStatistics().coalesced(),
-				10_000 / seconds);
+		System.out.printf(
+				"[write-behind] 10,000 puts over 10 keys from 8 threads: %d writer writes, %d coalesced, "
+						+ "%.0f accepted puts/s (each also a Redis SET)%n",
+				writes, cache.getWriteBehindStatistics().coalesced(), 10_000 / seconds);
 		assertThat(writes).isLessThan(2_000);
 	}
 
@@ -177,7 +177,8 @@ class WriteStrategyIntegrationTests {
 		cache.put("a", "1");
 		cache.evict("b");
 		cache.getWriteStrategy().flush();
-		// one batch or two, depending on whether the flusher woke between the put and the evict
+		// one batch or two, depending on whether the flusher woke between the put and the
+		// evict
 		List<PendingWrite> dead = deadLetters.stream().flatMap(List::stream).toList();
 		assertThat(dead).extracting(PendingWrite::key).containsExactly("a", "b");
 		assertThat(dead.get(1).delete()).isTrue();
@@ -208,7 +209,8 @@ class WriteStrategyIntegrationTests {
 			.web(WebApplicationType.NONE)
 			.initializers((ctx) -> ctx.getBeanFactory().registerSingleton("ordersWriter", writer))
 			.properties("spring.data.redis.url=" + this.redis.url(), "multilevel-cache.key-prefix=" + this.prefix,
-					"multilevel-cache.invalidation.enabled=false", "multilevel-cache.caches.orders.strategy=write-behind",
+					"multilevel-cache.invalidation.enabled=false",
+					"multilevel-cache.caches.orders.strategy=write-behind",
 					"multilevel-cache.caches.orders.writer=ordersWriter",
 					"multilevel-cache.caches.orders.write-behind.flush-interval=10m",
 					"multilevel-cache.caches.orders.write-behind.batch-size=1000",
@@ -255,14 +257,17 @@ class WriteStrategyIntegrationTests {
 			.web(WebApplicationType.NONE)
 			.initializers((ctx) -> ctx.getBeanFactory().registerSingleton("ordersWriter", writer))
 			.properties("spring.data.redis.url=" + this.redis.url(), "multilevel-cache.key-prefix=" + this.prefix,
-					"multilevel-cache.invalidation.enabled=false", "multilevel-cache.caches.orders.strategy=write-behind",
+					"multilevel-cache.invalidation.enabled=false",
+					"multilevel-cache.caches.orders.strategy=write-behind",
 					"multilevel-cache.caches.orders.writer=ordersWriter",
 					"multilevel-cache.caches.orders.write-behind.durable=true",
 					"multilevel-cache.caches.orders.write-behind.flush-interval=60s")
 			.run();
 		try {
-			// the killed instance's owner key expires (10 s after its last renewal, at most 2 s before the kill),
-			// is seen missing twice a second apart, and the journal is replayed: never later than ~13 s
+			// the killed instance's owner key expires (10 s after its last renewal, at
+			// most 2 s before the kill),
+			// is seen missing twice a second apart, and the journal is replayed: never
+			// later than ~13 s
 			await().atMost(Duration.ofSeconds(25))
 				.untilAsserted(() -> assertThat(writer.latest).hasSize(9).containsEntry("order-0", 5L));
 			assertThat(Duration.ofNanos(System.nanoTime() - killed)).as("replay after the kill")
@@ -274,8 +279,9 @@ class WriteStrategyIntegrationTests {
 			assertThat(writer.deleted).containsExactly("order-9");
 			// the journal and its claim key are gone once the replay finished
 			await().atMost(Duration.ofSeconds(5))
-				.untilAsserted(() -> assertThat(this.redis.command("KEYS", this.prefix + "multilevel-cache:wb:orders:*"))
-					.isNullOrEmpty());
+				.untilAsserted(
+						() -> assertThat(this.redis.command("KEYS", this.prefix + "multilevel-cache:wb:orders:*"))
+							.isNullOrEmpty());
 		}
 		finally {
 			context.close();
@@ -321,7 +327,8 @@ class WriteStrategyIntegrationTests {
 				.map((context) -> this.prefix + "multilevel-cache:wb-owner:"
 						+ context.getBean(MultiLevelCacheManager.class).getInstanceId())
 				.toList();
-			// a quarter of a minute of writes, far past the owner keys' 10 s TTL; nothing flushes meanwhile, so
+			// a quarter of a minute of writes, far past the owner keys' 10 s TTL; nothing
+			// flushes meanwhile, so
 			// any write the writers see came from a claim of a live instance's journal
 			long end = System.nanoTime() + Duration.ofSeconds(15).toNanos();
 			long version = 0;
@@ -346,18 +353,6 @@ class WriteStrategyIntegrationTests {
 			assertThat(writers.get(i).history.get("o" + i)).hasSize(1);
 			assertThat(writers.get(i).history).hasSize(1);
 		}
-	}
-
-	@SpringBootConfiguration
-	@EnableAutoConfiguration
-	@EnableCaching
-	static class WriterApp {
-
-		@Bean
-		String unused() {
-			return "";
-		}
-
 	}
 
 	/**
@@ -414,7 +409,8 @@ class WriteStrategyIntegrationTests {
 			@Override
 			public void write(Object key, Object value) {
 				if ("top".equals(value)) {
-					// both threads are inside their writer, each holding its key's lock: now write the other key
+					// both threads are inside their writer, each holding its key's lock:
+					// now write the other key
 					awaitAll(bothWriting);
 					self.get().put(key.equals("x") ? "y" : "x", "nested");
 				}
@@ -442,8 +438,9 @@ class WriteStrategyIntegrationTests {
 	}
 
 	/**
-	 * Waits for the other writer; goes on alone when it cannot come (the two keys share a lock stripe, one
-	 * time in 1,024, and then the writes simply run one after the other).
+	 * Waits for the other writer; goes on alone when it cannot come (the two keys share a
+	 * lock stripe, one time in 1,024, and then the writes simply run one after the
+	 * other).
 	 */
 	private static void awaitAll(CyclicBarrier barrier) {
 		try {
@@ -455,6 +452,18 @@ class WriteStrategyIntegrationTests {
 		catch (BrokenBarrierException | TimeoutException ex) {
 			// alone
 		}
+	}
+
+	@SpringBootConfiguration
+	@EnableAutoConfiguration
+	@EnableCaching
+	static class WriterApp {
+
+		@Bean
+		String unused() {
+			return "";
+		}
+
 	}
 
 	static final class RecordingWriter implements CacheWriter<Object, Object> {
@@ -520,6 +529,5 @@ class WriteStrategyIntegrationTests {
 		}
 
 	}
-
 
 }

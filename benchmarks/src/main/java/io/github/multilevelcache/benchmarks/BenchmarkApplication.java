@@ -14,8 +14,9 @@ import org.springframework.cache.annotation.EnableCaching;
 import org.springframework.context.annotation.Bean;
 
 /**
- * The application every benchmark instance runs: plain Spring Cache annotations on small services, so the
- * same code measures whichever {@code CacheManager} Boot configures ({@link ManagerKind}).
+ * The application every benchmark instance runs: plain Spring Cache annotations on small
+ * services, so the same code measures whichever {@code CacheManager} Boot configures
+ * ({@link ManagerKind}).
  */
 @SpringBootConfiguration(proxyBeanMethods = false)
 @EnableAutoConfiguration
@@ -43,8 +44,8 @@ public class BenchmarkApplication {
 	}
 
 	/**
-	 * A small value, as a product lookup returns it (serializable for the JDK serializer of
-	 * {@code RedisCacheManager}).
+	 * A small value, as a product lookup returns it (serializable for the JDK serializer
+	 * of {@code RedisCacheManager}).
 	 */
 	public record Product(long id, String name, long priceCents) implements Serializable {
 	}
@@ -56,7 +57,8 @@ public class BenchmarkApplication {
 	}
 
 	/**
-	 * Scenarios 1 and 2: a lookup that is cheap to compute, so only the cache is measured.
+	 * Scenarios 1 and 2: a lookup that is cheap to compute, so only the cache is
+	 * measured.
 	 */
 	public static class Catalogue {
 
@@ -68,7 +70,8 @@ public class BenchmarkApplication {
 	}
 
 	/**
-	 * Scenario 3: reads and updates of a {@link Database}, as a repository-backed service does them.
+	 * Scenario 3: reads and updates of a {@link Database}, as a repository-backed service
+	 * does them.
 	 */
 	public static class ItemService {
 
@@ -116,8 +119,8 @@ public class BenchmarkApplication {
 	}
 
 	/**
-	 * Scenario 6: a hot counter written through {@code @CachePut}; the strategy of cache {@code views} decides
-	 * when the database sees it.
+	 * Scenario 6: a hot counter written through {@code @CachePut}; the strategy of cache
+	 * {@code views} decides when the database sees it.
 	 */
 	public static class ViewsService {
 

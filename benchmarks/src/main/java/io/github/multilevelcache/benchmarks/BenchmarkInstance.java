@@ -6,20 +6,21 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import io.github.multilevelcache.MultiLevelCache;
+import io.github.multilevelcache.MultiLevelCacheManager;
+import io.github.multilevelcache.benchmarks.BenchmarkApplication.LoadCounter;
+import io.github.multilevelcache.invalidation.RedisInvalidationBus;
+
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.cache.CacheManager;
 import org.springframework.context.ConfigurableApplicationContext;
 
-import io.github.multilevelcache.MultiLevelCache;
-import io.github.multilevelcache.MultiLevelCacheManager;
-import io.github.multilevelcache.invalidation.RedisInvalidationBus;
-import io.github.multilevelcache.benchmarks.BenchmarkApplication.LoadCounter;
-
 /**
- * One application instance of a benchmark: a Spring Boot context of {@link BenchmarkApplication} with its own
- * Redis connection factory, as a separate process would have. Objects shared by the instances of one run (the
- * simulated database, counters) are registered as singletons.
+ * One application instance of a benchmark: a Spring Boot context of
+ * {@link BenchmarkApplication} with its own Redis connection factory, as a separate
+ * process would have. Objects shared by the instances of one run (the simulated database,
+ * counters) are registered as singletons.
  */
 public final class BenchmarkInstance implements AutoCloseable {
 
@@ -36,10 +37,11 @@ public final class BenchmarkInstance implements AutoCloseable {
 	 * Starts an instance.
 	 * @param kind the cache manager to use
 	 * @param redisUrl the Redis every instance of the run shares
-	 * @param prefix key prefix (and channel) of this run, so runs never see each other's keys
-	 * @param singletons beans shared with the other instances, by name: {@code database} ({@link Database}),
-	 * {@code loadCounter} ({@link LoadCounter}), {@code viewsWriter} ({@link RecordingWriter}); those not given
-	 * are private to the instance
+	 * @param prefix key prefix (and channel) of this run, so runs never see each other's
+	 * keys
+	 * @param singletons beans shared with the other instances, by name: {@code database}
+	 * ({@link Database}), {@code loadCounter} ({@link LoadCounter}), {@code viewsWriter}
+	 * ({@link RecordingWriter}); those not given are private to the instance
 	 * @param properties extra properties ({@code name=value})
 	 */
 	public static BenchmarkInstance start(ManagerKind kind, String redisUrl, String prefix,
@@ -83,7 +85,8 @@ public final class BenchmarkInstance implements AutoCloseable {
 	}
 
 	/**
-	 * A multilevel cache of this instance; only for {@link ManagerKind#isMultilevel() multilevel} kinds.
+	 * A multilevel cache of this instance; only for {@link ManagerKind#isMultilevel()
+	 * multilevel} kinds.
 	 */
 	public MultiLevelCache multiLevelCache(String name) {
 		return ((MultiLevelCacheManager) cacheManager()).getCache(name);
@@ -97,8 +100,9 @@ public final class BenchmarkInstance implements AutoCloseable {
 	}
 
 	/**
-	 * Waits until a multilevel instance is subscribed to invalidations (until then its L1 stays unused), so a
-	 * measurement starts on a running system; returns at once for the other managers.
+	 * Waits until a multilevel instance is subscribed to invalidations (until then its L1
+	 * stays unused), so a measurement starts on a running system; returns at once for the
+	 * other managers.
 	 */
 	void awaitCoherent() {
 		if (!this.kind.isMultilevel()) {

@@ -12,21 +12,21 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.stream.Collectors;
 
-import org.jspecify.annotations.Nullable;
-
 import io.github.multilevelcache.WriteStrategy;
 import io.github.multilevelcache.benchmarks.JmhScenarios.HitResult;
 import io.github.multilevelcache.benchmarks.Results.Environment;
 import io.github.multilevelcache.test.RedisServer;
 import io.github.multilevelcache.test.RedisServers;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Runs the benchmarks and writes {@code RESULTS.md} and the charts.
  * <p>
- * Arguments: {@code --mode=full|smoke} (default full), {@code --scenarios=all|1,2,…} (default all),
- * {@code --out=DIR} (default {@code benchmarks/results}), {@code --readme=FILE} (replace the table between the
- * benchmark markers of that README). Redis: {@code REDIS_URL} when set, otherwise a private
- * {@code redis-server} on a free port (so {@code INFO commandstats} counts only this run), otherwise the one on
+ * Arguments: {@code --mode=full|smoke} (default full), {@code --scenarios=all|1,2,…}
+ * (default all), {@code --out=DIR} (default {@code benchmarks/results}),
+ * {@code --readme=FILE} (replace the table between the benchmark markers of that README).
+ * Redis: {@code REDIS_URL} when set, otherwise a private {@code redis-server} on a free
+ * port (so {@code INFO commandstats} counts only this run), otherwise the one on
  * 127.0.0.1:6379.
  */
 public final class BenchmarkMain {
@@ -56,8 +56,7 @@ public final class BenchmarkMain {
 	/**
 	 * Runs the chosen scenarios (1 and 2 share one JMH run) on the given Redis.
 	 */
-	public static Results run(BenchmarkSettings settings, Set<Integer> scenarios, RedisServer redis)
-			throws Exception {
+	public static Results run(BenchmarkSettings settings, Set<Integer> scenarios, RedisServer redis) throws Exception {
 		Progress progress = new Progress(System.out);
 		String prefix = "multilevel-cache-benchmarks:" + System.currentTimeMillis() + ":";
 		Environment environment = environment(redis);
@@ -114,16 +113,16 @@ public final class BenchmarkMain {
 				WriteBehindScenario.Result result = scenario.run(strategy);
 				writeBehind.add(result);
 				progress.step("  %s: %,.0f puts/s, %.1f rows per database call, %d lost writes",
-						WriteBehindScenario.propertyValue(strategy),
-						result.putsPerSecond(), result.rowsPerCall(), result.lostWrites());
+						WriteBehindScenario.propertyValue(strategy), result.putsPerSecond(), result.rowsPerCall(),
+						result.lostWrites());
 			}
 		}
 		return new Results(settings, environment, hits, zipf, propagation, stampede, writeBehind);
 	}
 
 	/**
-	 * The managers of scenario 3; system property {@code benchmarks.zipf-managers} (comma-separated
-	 * {@link ManagerKind} names) narrows them when investigating one.
+	 * The managers of scenario 3; system property {@code benchmarks.zipf-managers}
+	 * (comma-separated {@link ManagerKind} names) narrows them when investigating one.
 	 */
 	private static List<ManagerKind> zipfManagers() {
 		String chosen = System.getProperty("benchmarks.zipf-managers", "REDIS,CAFFEINE,MULTILEVEL,MULTILEVEL_ACK");

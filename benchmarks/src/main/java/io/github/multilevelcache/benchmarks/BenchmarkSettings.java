@@ -3,8 +3,10 @@ package io.github.multilevelcache.benchmarks;
 import java.time.Duration;
 
 /**
- * How long and how big one run is. {@link #full()} gives the published figures; {@link #smoke()} runs every
- * scenario briefly, to prove the benchmarks work and the correctness figures hold, in {@code ./mvnw verify}.
+ * How long and how big one run is. {@link #full()} gives the published figures;
+ * {@link #smoke()} runs every scenario briefly, to prove the benchmarks work and the
+ * correctness figures hold, in {@code ./mvnw verify}.
+ *
  * @param mode "full" or "smoke"
  * @param jmhWarmupIterations JMH warm-up iterations per benchmark
  * @param jmhMeasurementIterations JMH measured iterations per benchmark

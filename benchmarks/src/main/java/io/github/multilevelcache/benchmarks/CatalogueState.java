@@ -5,9 +5,9 @@ import java.util.Map;
 import io.github.multilevelcache.benchmarks.BenchmarkApplication.Catalogue;
 
 /**
- * An instance of the benchmark application for the JMH hit benchmarks, with every product of the working set
- * cached before measuring. JMH forks learn the Redis and key prefix from system properties
- * ({@value #REDIS_URL}, {@value #PREFIX}).
+ * An instance of the benchmark application for the JMH hit benchmarks, with every product
+ * of the working set cached before measuring. JMH forks learn the Redis and key prefix
+ * from system properties ({@value #REDIS_URL}, {@value #PREFIX}).
  */
 final class CatalogueState implements AutoCloseable {
 

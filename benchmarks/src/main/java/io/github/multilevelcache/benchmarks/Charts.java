@@ -7,6 +7,7 @@ import java.text.DecimalFormat;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.github.multilevelcache.benchmarks.JmhScenarios.HitResult;
 import org.jfree.chart.ChartFactory;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
@@ -18,8 +19,6 @@ import org.jfree.chart.plot.PlotOrientation;
 import org.jfree.chart.renderer.category.BarRenderer;
 import org.jfree.chart.renderer.category.StandardBarPainter;
 import org.jfree.data.category.DefaultCategoryDataset;
-
-import io.github.multilevelcache.benchmarks.JmhScenarios.HitResult;
 
 /**
  * The PNG charts of a run (JFreeChart, headless), one per scenario that ran.
@@ -65,10 +64,10 @@ final class Charts {
 	void write(Path directory) throws IOException {
 		for (String file : files()) {
 			JFreeChart chart = switch (file) {
-				case "l1-hit.png" -> hits("l1Hit", "Scenario 1, L1 hit through @Cacheable: ns per lookup (lower is better)",
-						"ns/op", 1);
-				case "l2-hit.png" -> hits("l2Hit", "Scenario 2, L2 hit through @Cacheable: µs per lookup (lower is better)",
-						"µs/op", 1_000);
+				case "l1-hit.png" ->
+					hits("l1Hit", "Scenario 1, L1 hit through @Cacheable: ns per lookup (lower is better)", "ns/op", 1);
+				case "l2-hit.png" -> hits("l2Hit",
+						"Scenario 2, L2 hit through @Cacheable: µs per lookup (lower is better)", "µs/op", 1_000);
 				case "zipf.png" -> zipf();
 				case "propagation.png" -> propagation();
 				case "stampede.png" -> stampede();
@@ -155,8 +154,8 @@ final class Charts {
 		renderer.setShadowVisible(false);
 		renderer.setMaximumBarWidth(0.15);
 		// every bar carries its figure, so the chart reads without the table
-		renderer.setDefaultItemLabelGenerator(
-				new StandardCategoryItemLabelGenerator("{2}", new DecimalFormat("#,##0.#")));
+		renderer
+			.setDefaultItemLabelGenerator(new StandardCategoryItemLabelGenerator("{2}", new DecimalFormat("#,##0.#")));
 		renderer.setDefaultItemLabelsVisible(true);
 	}
 

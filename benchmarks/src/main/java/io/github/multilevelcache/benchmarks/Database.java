@@ -8,9 +8,10 @@ import java.util.concurrent.locks.LockSupport;
 import io.github.multilevelcache.benchmarks.BenchmarkApplication.Item;
 
 /**
- * A simulated database shared by every instance of one run: each key holds a version that {@link #update}
- * increments, and every call costs {@code latency}, half before the row is read or written and half after (the
- * two network legs), so a read's value can be overtaken by an update while it travels back, as in a real one.
+ * A simulated database shared by every instance of one run: each key holds a version that
+ * {@link #update} increments, and every call costs {@code latency}, half before the row
+ * is read or written and half after (the two network legs), so a read's value can be
+ * overtaken by an update while it travels back, as in a real one.
  */
 public final class Database {
 

@@ -8,8 +8,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import io.github.multilevelcache.test.RedisServer;
 
 /**
- * What every harness scenario shares: the Redis, a key prefix unique to the run, the run's size and the
- * console.
+ * What every harness scenario shares: the Redis, a key prefix unique to the run, the
+ * run's size and the console.
  */
 final class Harness {
 
@@ -43,11 +43,10 @@ final class Harness {
 	}
 
 	/**
-	 * Starts {@code count} instances that share one Redis and the given singletons, under a key prefix no other
-	 * run uses.
+	 * Starts {@code count} instances that share one Redis and the given singletons, under
+	 * a key prefix no other run uses.
 	 */
-	List<BenchmarkInstance> start(int count, ManagerKind kind, Map<String, Object> singletons,
-			String... properties) {
+	List<BenchmarkInstance> start(int count, ManagerKind kind, Map<String, Object> singletons, String... properties) {
 		String prefix = this.runPrefix + this.runs.incrementAndGet() + ":";
 		List<BenchmarkInstance> instances = new ArrayList<>();
 		for (int i = 0; i < count; i++) {
@@ -58,7 +57,8 @@ final class Harness {
 	}
 
 	/**
-	 * Closes the instances and, on a Redis of our own, drops their keys so the next run starts clean.
+	 * Closes the instances and, on a Redis of our own, drops their keys so the next run
+	 * starts clean.
 	 */
 	void stop(List<BenchmarkInstance> instances) {
 		instances.forEach(BenchmarkInstance::close);

@@ -2,6 +2,7 @@ package io.github.multilevelcache.benchmarks;
 
 import java.util.concurrent.TimeUnit;
 
+import io.github.multilevelcache.benchmarks.BenchmarkApplication.Product;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
@@ -13,20 +14,29 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
-import io.github.multilevelcache.benchmarks.BenchmarkApplication.Product;
-
 /**
- * Scenarios 1 and 2 (JMH): one cache hit through the {@code @Cacheable} proxy of a Spring bean, per manager.
+ * Scenarios 1 and 2 (JMH): one cache hit through the {@code @Cacheable} proxy of a Spring
+ * bean, per manager.
  * <ul>
- * <li>{@code l1Hit}: multilevel-cache from L1, Spring's {@code CaffeineCacheManager}, and the same proxy over
- * {@code NoOpCacheManager} (no cache: the method runs).</li>
- * <li>{@code l2Hit}: multilevel-cache with L1 disabled (one Redis {@code GET}) and Spring Data Redis's
- * {@code RedisCacheManager} (one {@code GET}), on the same Redis.</li>
+ * <li>{@code l1Hit}: multilevel-cache from L1, Spring's {@code CaffeineCacheManager}, and
+ * the same proxy over {@code NoOpCacheManager} (no cache: the method runs).</li>
+ * <li>{@code l2Hit}: multilevel-cache with L1 disabled (one Redis {@code GET}) and Spring
+ * Data Redis's {@code RedisCacheManager} (one {@code GET}), on the same Redis.</li>
  * </ul>
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 public class HitBenchmarks {
+
+	@Benchmark
+	public Product l1Hit(L1 application, Cursor cursor) {
+		return application.state.lookup(cursor.next());
+	}
+
+	@Benchmark
+	public Product l2Hit(L2 application, Cursor cursor) {
+		return application.state.lookup(cursor.next());
+	}
 
 	/**
 	 * The application behind {@code l1Hit}.
@@ -87,16 +97,6 @@ public class HitBenchmarks {
 			return this.next++;
 		}
 
-	}
-
-	@Benchmark
-	public Product l1Hit(L1 application, Cursor cursor) {
-		return application.state.lookup(cursor.next());
-	}
-
-	@Benchmark
-	public Product l2Hit(L2 application, Cursor cursor) {
-		return application.state.lookup(cursor.next());
 	}
 
 }

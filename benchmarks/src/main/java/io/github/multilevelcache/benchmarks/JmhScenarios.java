@@ -14,7 +14,8 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
 
 /**
- * Runs {@link HitBenchmarks} with JMH (scenarios 1 and 2) and collects time and allocation per operation.
+ * Runs {@link HitBenchmarks} with JMH (scenarios 1 and 2) and collects time and
+ * allocation per operation.
  */
 final class JmhScenarios {
 
@@ -28,18 +29,6 @@ final class JmhScenarios {
 		this.settings = settings;
 		this.redisUrl = redisUrl;
 		this.prefix = prefix;
-	}
-
-	/**
-	 * One benchmark of one manager.
-	 * @param benchmark {@code l1Hit} or {@code l2Hit}
-	 * @param kind the manager
-	 * @param nanosPerOperation mean time per lookup
-	 * @param error the 99.9 % confidence half-interval of the mean (NaN with a single iteration)
-	 * @param bytesPerOperation allocation per lookup (NaN without the GC profiler)
-	 */
-	record HitResult(String benchmark, ManagerKind kind, double nanosPerOperation, double error,
-			double bytesPerOperation) {
 	}
 
 	List<HitResult> run() throws RunnerException {
@@ -69,8 +58,7 @@ final class JmhScenarios {
 			String benchmark = label.substring(label.lastIndexOf('.') + 1);
 			ManagerKind kind = ManagerKind.valueOf(result.getParams().getParam("manager"));
 			Result<?> primary = result.getPrimaryResult();
-			hits.add(new HitResult(benchmark, kind, primary.getScore(), primary.getScoreError(),
-					allocation(result)));
+			hits.add(new HitResult(benchmark, kind, primary.getScore(), primary.getScoreError(), allocation(result)));
 		}
 		return hits;
 	}
@@ -87,6 +75,20 @@ final class JmhScenarios {
 			.mapToDouble((entry) -> entry.getValue().getScore())
 			.findFirst()
 			.orElse(Double.NaN);
+	}
+
+	/**
+	 * One benchmark of one manager.
+	 *
+	 * @param benchmark {@code l1Hit} or {@code l2Hit}
+	 * @param kind the manager
+	 * @param nanosPerOperation mean time per lookup
+	 * @param error the 99.9 % confidence half-interval of the mean (NaN with a single
+	 * iteration)
+	 * @param bytesPerOperation allocation per lookup (NaN without the GC profiler)
+	 */
+	record HitResult(String benchmark, ManagerKind kind, double nanosPerOperation, double error,
+			double bytesPerOperation) {
 	}
 
 }

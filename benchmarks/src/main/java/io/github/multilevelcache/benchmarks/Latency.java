@@ -5,8 +5,8 @@ import java.util.List;
 import org.HdrHistogram.Histogram;
 
 /**
- * Latency percentiles of one measurement, in microseconds, from per-thread HdrHistograms (nanosecond values,
- * three significant digits).
+ * Latency percentiles of one measurement, in microseconds, from per-thread HdrHistograms
+ * (nanosecond values, three significant digits).
  */
 public record Latency(long count, double p50Micros, double p99Micros, double p999Micros, double maxMicros) {
 

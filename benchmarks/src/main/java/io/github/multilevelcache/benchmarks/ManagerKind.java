@@ -4,9 +4,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The cache managers a benchmark compares, each as a user gets it from Spring Boot: multilevel-cache by adding
- * the starter, the stock managers by setting {@code spring.cache.type} (which also makes multilevel-cache back
- * off).
+ * The cache managers a benchmark compares, each as a user gets it from Spring Boot:
+ * multilevel-cache by adding the starter, the stock managers by setting
+ * {@code spring.cache.type} (which also makes multilevel-cache back off).
  */
 public enum ManagerKind {
 
@@ -19,7 +19,10 @@ public enum ManagerKind {
 	/** Spring Data Redis's {@code RedisCacheManager}. */
 	REDIS("RedisCacheManager", false),
 
-	/** Spring's {@code CaffeineCacheManager}, one per instance, with the size and lifetime of our L1. */
+	/**
+	 * Spring's {@code CaffeineCacheManager}, one per instance, with the size and lifetime
+	 * of our L1.
+	 */
 	CAFFEINE("CaffeineCacheManager", false),
 
 	/** Spring's {@code NoOpCacheManager}: the same proxy, no caching at all. */
@@ -49,7 +52,8 @@ public enum ManagerKind {
 	}
 
 	/**
-	 * The properties that select this manager, with keys and channels under {@code prefix}.
+	 * The properties that select this manager, with keys and channels under
+	 * {@code prefix}.
 	 */
 	List<String> properties(String prefix) {
 		List<String> properties = new ArrayList<>();
@@ -57,7 +61,8 @@ public enum ManagerKind {
 			case MULTILEVEL, MULTILEVEL_ACK -> {
 				properties.add("multilevel-cache.key-prefix=" + prefix);
 				properties.add("multilevel-cache.invalidation.channel=" + prefix + "invalidation");
-				properties.add("multilevel-cache.invalidation.mode=" + ((this == MULTILEVEL) ? "async" : "acknowledged"));
+				properties
+					.add("multilevel-cache.invalidation.mode=" + ((this == MULTILEVEL) ? "async" : "acknowledged"));
 			}
 			case REDIS -> {
 				properties.add("spring.cache.type=redis");

@@ -5,8 +5,8 @@ import java.time.Duration;
 import java.util.Locale;
 
 /**
- * Progress lines on the console, so a long run never looks hung: what starts, and once a second for timed
- * phases, how far it got.
+ * Progress lines on the console, so a long run never looks hung: what starts, and once a
+ * second for timed phases, how far it got.
  */
 final class Progress {
 
@@ -24,7 +24,8 @@ final class Progress {
 	}
 
 	/**
-	 * Waits {@code duration}, printing a line every {@code every} with the figure {@code status} returns.
+	 * Waits {@code duration}, printing a line every {@code every} with the figure
+	 * {@code status} returns.
 	 */
 	void timed(String phase, Duration duration, Duration every, java.util.function.Supplier<String> status)
 			throws InterruptedException {

@@ -5,14 +5,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.locks.LockSupport;
 
+import io.github.multilevelcache.MultiLevelCache;
 import org.HdrHistogram.Histogram;
 
-import io.github.multilevelcache.MultiLevelCache;
-
 /**
- * Scenario 4: how long after {@code evict} returns on instance A the key leaves instance B's L1. B holds the
- * key (its own put) before each eviction; the thread watches B's L1 (without touching Redis, every 10 µs) until
- * the key is gone, so figures carry up to about 60 µs of timer resolution.
+ * Scenario 4: how long after {@code evict} returns on instance A the key leaves instance
+ * B's L1. B holds the key (its own put) before each eviction; the thread watches B's L1
+ * (without touching Redis, every 10 µs) until the key is gone, so figures carry up to
+ * about 60 µs of timer resolution.
  */
 final class PropagationScenario {
 
@@ -26,16 +26,6 @@ final class PropagationScenario {
 
 	PropagationScenario(Harness harness) {
 		this.harness = harness;
-	}
-
-	/**
-	 * The result of one invalidation mode.
-	 * @param kind multilevel in one mode
-	 * @param propagation from {@code evict} returning on A to the key leaving B's L1
-	 * @param evictCall how long {@code evict} took on A
-	 * @param lost evictions B never saw within five seconds
-	 */
-	record Result(ManagerKind kind, Latency propagation, Latency evictCall, long lost) {
 	}
 
 	Result run(ManagerKind kind) {
@@ -58,7 +48,8 @@ final class PropagationScenario {
 		int reportEvery = Math.max(1, events / 5);
 		for (int i = 0; i < events; i++) {
 			String key = "key-" + (i % 1_000);
-			// B writes the key itself: it lands in B's L1 and no message of its own can remove it later
+			// B writes the key itself: it lands in B's L1 and no message of its own can
+			// remove it later
 			onB.put(key, "value-" + i);
 			if (!b.inL1(CACHE, key)) {
 				throw new IllegalStateException("Instance B did not keep its own put of " + key + " in L1");
@@ -69,8 +60,10 @@ final class PropagationScenario {
 			evictCall.recordValue(returned - before);
 			long deadline = returned + GIVE_UP.toNanos();
 			while (b.inL1(CACHE, key) && System.nanoTime() < deadline) {
-				// a short park, not a spin: on a small machine a spinning watcher would take the core the
-				// receiving event loop needs, and measure the scheduler instead of the cache
+				// a short park, not a spin: on a small machine a spinning watcher would
+				// take the core the
+				// receiving event loop needs, and measure the scheduler instead of the
+				// cache
 				LockSupport.parkNanos(POLL_NANOS);
 			}
 			long gone = System.nanoTime();
@@ -85,6 +78,17 @@ final class PropagationScenario {
 			}
 		}
 		return new Result(kind, Latency.of(propagation), Latency.of(evictCall), lost);
+	}
+
+	/**
+	 * The result of one invalidation mode.
+	 *
+	 * @param kind multilevel in one mode
+	 * @param propagation from {@code evict} returning on A to the key leaving B's L1
+	 * @param evictCall how long {@code evict} took on A
+	 * @param lost evictions B never saw within five seconds
+	 */
+	record Result(ManagerKind kind, Latency propagation, Latency evictCall, long lost) {
 	}
 
 }

@@ -6,13 +6,13 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 
+import io.github.multilevelcache.write.CacheWriter;
 import org.jspecify.annotations.Nullable;
 
-import io.github.multilevelcache.write.CacheWriter;
-
 /**
- * The database side of the write-behind scenario: every call (a single write or a whole batch) costs one
- * round trip of {@code latency}; it keeps the last value written per key and counts calls and rows.
+ * The database side of the write-behind scenario: every call (a single write or a whole
+ * batch) costs one round trip of {@code latency}; it keeps the last value written per key
+ * and counts calls and rows.
  */
 public final class RecordingWriter implements CacheWriter<Object, Object> {
 

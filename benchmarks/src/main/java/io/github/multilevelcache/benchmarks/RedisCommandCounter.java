@@ -7,10 +7,11 @@ import java.util.stream.Collectors;
 import io.github.multilevelcache.test.RedisServer;
 
 /**
- * Commands Redis executed between two readings of {@code INFO commandstats}, not counting the {@code INFO}
- * calls themselves. Counts every client, so the runs use a Redis of their own where they can, and counts the
- * commands a Lua script runs as well as the script call (which makes the figure conservative for
- * multilevel-cache, whose conditional writes are scripts).
+ * Commands Redis executed between two readings of {@code INFO commandstats}, not counting
+ * the {@code INFO} calls themselves. Counts every client, so the runs use a Redis of
+ * their own where they can, and counts the commands a Lua script runs as well as the
+ * script call (which makes the figure conservative for multilevel-cache, whose
+ * conditional writes are scripts).
  */
 final class RedisCommandCounter {
 

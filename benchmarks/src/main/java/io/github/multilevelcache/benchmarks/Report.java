@@ -13,9 +13,9 @@ import io.github.multilevelcache.WriteStrategy;
 import io.github.multilevelcache.benchmarks.JmhScenarios.HitResult;
 
 /**
- * Writes a run's {@code RESULTS.md} (every figure with its ratio to the stock manager measured in the same run)
- * and its charts, and copies the table into the README between {@value #README_START} and
- * {@value #README_END}.
+ * Writes a run's {@code RESULTS.md} (every figure with its ratio to the stock manager
+ * measured in the same run) and its charts, and copies the table into the README between
+ * {@value #README_START} and {@value #README_END}.
  */
 final class Report {
 
@@ -39,7 +39,8 @@ final class Report {
 	}
 
 	/**
-	 * Replaces the README's results section with this run's table and links to its charts.
+	 * Replaces the README's results section with this run's table and links to its
+	 * charts.
 	 */
 	void updateReadme(Path readme, Path resultsDirectory) throws IOException {
 		String text = Files.readString(readme, StandardCharsets.UTF_8);
@@ -59,13 +60,15 @@ final class Report {
 	}
 
 	/**
-	 * The tables; {@code deeper} is prepended to every heading (the README nests them one level deeper).
+	 * The tables; {@code deeper} is prepended to every heading (the README nests them one
+	 * level deeper).
 	 */
 	String body(String deeper) {
 		StringBuilder out = new StringBuilder();
 		Results.Environment environment = this.results.environment();
-		out.append(String.format(Locale.ROOT, "%s run of %s on %s; %s; %s.%n%n", capitalized(this.results.settings().mode()),
-				environment.date(), environment.machine(), environment.jdk(), environment.redis()));
+		out.append(String.format(Locale.ROOT, "%s run of %s on %s; %s; %s.%n%n",
+				capitalized(this.results.settings().mode()), environment.date(), environment.machine(),
+				environment.jdk(), environment.redis()));
 		out.append("Every ratio compares with the stock Spring manager measured in the same run, on the same Redis. ")
 			.append("Regenerate with `./mvnw -B -pl benchmarks -am -DskipTests -Pbenchmarks verify`.\n\n");
 		hits(out, deeper);
@@ -119,11 +122,11 @@ final class Report {
 				"× Redis", "database loads", "stale reads");
 		for (ZipfScenario.Result row : rows) {
 			out.append(String.format(Locale.ROOT,
-					"| %s | %,.0f | %s | %,.1f | %,.1f | %,.1f | %.3f | %s | %,d | %,d (%.3f %%) |%n", row.kind().label(),
-					row.throughput(), ratio(row.throughput(), baseThroughput), row.reads().p50Micros(),
-					row.reads().p99Micros(), row.updates().p50Micros(), row.commandsPerOperation(),
-					ratio(row.commandsPerOperation(), baseCommands), row.databaseLoads(), row.staleReads(),
-					row.staleReadPercent()));
+					"| %s | %,.0f | %s | %,.1f | %,.1f | %,.1f | %.3f | %s | %,d | %,d (%.3f %%) |%n",
+					row.kind().label(), row.throughput(), ratio(row.throughput(), baseThroughput),
+					row.reads().p50Micros(), row.reads().p99Micros(), row.updates().p50Micros(),
+					row.commandsPerOperation(), ratio(row.commandsPerOperation(), baseCommands), row.databaseLoads(),
+					row.staleReads(), row.staleReadPercent()));
 		}
 		out.append("\nGoals for multilevel: ≥ 2.5× RedisCacheManager throughput, ≤ 0.35× its commands per operation, ")
 			.append("read p50 ≤ 3 µs, zero stale reads in acknowledged mode. ")
@@ -196,8 +199,13 @@ final class Report {
 		StringBuilder out = new StringBuilder("Charts: ");
 		List<String> files = new Charts(this.results).files();
 		for (int i = 0; i < files.size(); i++) {
-			out.append((i > 0) ? " · " : "").append('[').append(files.get(i)).append("](").append(link)
-				.append(files.get(i)).append(')');
+			out.append((i > 0) ? " · " : "")
+				.append('[')
+				.append(files.get(i))
+				.append("](")
+				.append(link)
+				.append(files.get(i))
+				.append(')');
 		}
 		return out.append("\n").toString();
 	}

@@ -6,6 +6,7 @@ import io.github.multilevelcache.benchmarks.JmhScenarios.HitResult;
 
 /**
  * Everything one run measured, with where and when.
+ *
  * @param settings the size of the run
  * @param environment machine, JDK, Redis and date
  * @param hits scenarios 1 and 2
@@ -20,6 +21,7 @@ public record Results(BenchmarkSettings settings, Environment environment, List<
 
 	/**
 	 * Where the run happened.
+	 *
 	 * @param machine operating system, architecture, cores and memory
 	 * @param jdk the JVM
 	 * @param redis Redis version and where it ran

@@ -24,15 +24,6 @@ final class StampedeScenario {
 		this.harness = harness;
 	}
 
-	/**
-	 * A configuration to compare.
-	 * @param label how tables name it
-	 * @param kind the manager
-	 * @param properties extra properties
-	 */
-	record Variant(String label, ManagerKind kind, String... properties) {
-	}
-
 	static final Variant DISTRIBUTED = new Variant("multilevel, distributed lease", ManagerKind.MULTILEVEL);
 
 	static final Variant LOCAL_ONLY = new Variant("multilevel, single-flight per JVM only", ManagerKind.MULTILEVEL,
@@ -40,28 +31,10 @@ final class StampedeScenario {
 
 	static final Variant REDIS = new Variant("RedisCacheManager, sync = true", ManagerKind.REDIS);
 
-	/**
-	 * The result of one variant.
-	 * @param variant what ran
-	 * @param loadsPerRound loader calls of each round
-	 * @param meanRoundMillis mean time until every caller of a round had its value
-	 */
-	record Result(Variant variant, List<Long> loadsPerRound, double meanRoundMillis) {
-
-		long maxLoads() {
-			return this.loadsPerRound.stream().mapToLong(Long::longValue).max().orElse(0);
-		}
-
-		double meanLoads() {
-			return this.loadsPerRound.stream().mapToLong(Long::longValue).average().orElse(0);
-		}
-
-	}
-
 	Result run(Variant variant) throws InterruptedException {
 		LoadCounter loads = new LoadCounter();
-		List<BenchmarkInstance> instances = this.harness.start(INSTANCES, variant.kind(),
-				Map.of("loadCounter", loads), variant.properties());
+		List<BenchmarkInstance> instances = this.harness.start(INSTANCES, variant.kind(), Map.of("loadCounter", loads),
+				variant.properties());
 		try {
 			List<StampedeService> services = instances.stream().map((i) -> i.bean(StampedeService.class)).toList();
 			List<Long> perRound = new ArrayList<>();
@@ -73,8 +46,9 @@ final class StampedeScenario {
 				stampede(services, "cold-" + round);
 				totalNanos += System.nanoTime() - start;
 				perRound.add(loads.get() - before);
-				this.harness.progress().step("  %s: round %d of %d, %d loader calls", variant.label(), round + 1,
-						rounds, perRound.get(round));
+				this.harness.progress()
+					.step("  %s: round %d of %d, %d loader calls", variant.label(), round + 1, rounds,
+							perRound.get(round));
 			}
 			return new Result(variant, List.copyOf(perRound), totalNanos / 1e6 / rounds);
 		}
@@ -118,6 +92,35 @@ final class StampedeScenario {
 		if (failure.get() != null) {
 			throw new IllegalStateException("A caller of " + key + " failed", failure.get());
 		}
+	}
+
+	/**
+	 * A configuration to compare.
+	 *
+	 * @param label how tables name it
+	 * @param kind the manager
+	 * @param properties extra properties
+	 */
+	record Variant(String label, ManagerKind kind, String... properties) {
+	}
+
+	/**
+	 * The result of one variant.
+	 *
+	 * @param variant what ran
+	 * @param loadsPerRound loader calls of each round
+	 * @param meanRoundMillis mean time until every caller of a round had its value
+	 */
+	record Result(Variant variant, List<Long> loadsPerRound, double meanRoundMillis) {
+
+		long maxLoads() {
+			return this.loadsPerRound.stream().mapToLong(Long::longValue).max().orElse(0);
+		}
+
+		double meanLoads() {
+			return this.loadsPerRound.stream().mapToLong(Long::longValue).average().orElse(0);
+		}
+
 	}
 
 }

@@ -12,17 +12,18 @@ import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 
-import org.springframework.cache.Cache;
-
 import io.github.multilevelcache.WriteStrategy;
 import io.github.multilevelcache.benchmarks.BenchmarkApplication.ViewsService;
 import io.github.multilevelcache.write.WriteBehindStatistics;
 
+import org.springframework.cache.Cache;
+
 /**
- * Scenario 6: eight threads record views of Zipf(0.99)-popular pages (1,000 keys) through {@code @CachePut}, on
- * a cache whose writer costs 1 ms per database round trip. Write-behind is compared with write-through, which
- * pays the round trip on every put. After the run the instance is closed (flushing what is queued) and every
- * key's database row is compared with the value the cache held: a difference is a lost write.
+ * Scenario 6: eight threads record views of Zipf(0.99)-popular pages (1,000 keys) through
+ * {@code @CachePut}, on a cache whose writer costs 1 ms per database round trip.
+ * Write-behind is compared with write-through, which pays the round trip on every put.
+ * After the run the instance is closed (flushing what is queued) and every key's database
+ * row is compared with the value the cache held: a difference is a lost write.
  */
 final class WriteBehindScenario {
 
@@ -43,28 +44,6 @@ final class WriteBehindScenario {
 	}
 
 	/**
-	 * The result of one strategy.
-	 * @param strategy the write strategy of the cache
-	 * @param puts puts that returned while measuring
-	 * @param seconds measured time
-	 * @param databaseCalls database round trips, including the flush on shutdown
-	 * @param rowsWritten rows written, including the flush on shutdown
-	 * @param lostWrites keys whose database row differs from the cache's value after shutdown
-	 */
-	record Result(WriteStrategy strategy, long puts, double seconds, long databaseCalls, long rowsWritten,
-			long lostWrites) {
-
-		double putsPerSecond() {
-			return this.puts / this.seconds;
-		}
-
-		double rowsPerCall() {
-			return (double) this.rowsWritten / Math.max(1, this.databaseCalls);
-		}
-
-	}
-
-	/**
 	 * A strategy as the {@code strategy} property spells it ({@code write-behind}).
 	 */
 	static String propertyValue(WriteStrategy strategy) {
@@ -74,9 +53,8 @@ final class WriteBehindScenario {
 	Result run(WriteStrategy strategy) throws InterruptedException {
 		RecordingWriter writer = new RecordingWriter(DATABASE_LATENCY);
 		String name = propertyValue(strategy);
-		List<BenchmarkInstance> instances = this.harness.start(1, ManagerKind.MULTILEVEL,
-				Map.of("viewsWriter", writer), "multilevel-cache.caches.views.strategy=" + name,
-				"multilevel-cache.caches.views.writer=viewsWriter");
+		List<BenchmarkInstance> instances = this.harness.start(1, ManagerKind.MULTILEVEL, Map.of("viewsWriter", writer),
+				"multilevel-cache.caches.views.strategy=" + name, "multilevel-cache.caches.views.writer=viewsWriter");
 		BenchmarkInstance instance = instances.get(0);
 		AtomicLongArray counters = new AtomicLongArray(KEYS);
 		LongAdder puts = new LongAdder();
@@ -105,9 +83,8 @@ final class WriteBehindScenario {
 		threads.forEach(Thread::start);
 		WriteBehindStatistics statistics = instance.multiLevelCache(CACHE).getWriteBehindStatistics();
 		this.harness.progress()
-			.timed(name, this.harness.settings().writeBehindMeasurement(), Duration.ofSeconds(2),
-					() -> String.format("%,d puts, %,d database calls, queue %d", puts.sum(), writer.calls(),
-							statistics.queueSize()));
+			.timed(name, this.harness.settings().writeBehindMeasurement(), Duration.ofSeconds(2), () -> String
+				.format("%,d puts, %,d database calls, queue %d", puts.sum(), writer.calls(), statistics.queueSize()));
 		running.set(false);
 		long measured = puts.sum();
 		double seconds = (System.nanoTime() - start) / 1e9;
@@ -131,6 +108,30 @@ final class WriteBehindScenario {
 			}
 		}
 		return new Result(strategy, measured, seconds, writer.calls(), writer.rowsWritten(), lost);
+	}
+
+	/**
+	 * The result of one strategy.
+	 *
+	 * @param strategy the write strategy of the cache
+	 * @param puts puts that returned while measuring
+	 * @param seconds measured time
+	 * @param databaseCalls database round trips, including the flush on shutdown
+	 * @param rowsWritten rows written, including the flush on shutdown
+	 * @param lostWrites keys whose database row differs from the cache's value after
+	 * shutdown
+	 */
+	record Result(WriteStrategy strategy, long puts, double seconds, long databaseCalls, long rowsWritten,
+			long lostWrites) {
+
+		double putsPerSecond() {
+			return this.puts / this.seconds;
+		}
+
+		double rowsPerCall() {
+			return (double) this.rowsWritten / Math.max(1, this.databaseCalls);
+		}
+
 	}
 
 }

@@ -4,9 +4,10 @@ import java.util.Arrays;
 import java.util.SplittableRandom;
 
 /**
- * Zipf-distributed ranks {@code 0 … n-1} (rank 0 the most popular) with exponent {@code s}, drawn by inverting
- * the exact cumulative distribution (a binary search over {@code n} doubles). Immutable and thread-safe; each
- * thread brings its own random source.
+ * Zipf-distributed ranks {@code 0 … n-1} (rank 0 the most popular) with exponent
+ * {@code s}, drawn by inverting the exact cumulative distribution (a binary search over
+ * {@code n} doubles). Immutable and thread-safe; each thread brings its own random
+ * source.
  */
 final class Zipf {
 

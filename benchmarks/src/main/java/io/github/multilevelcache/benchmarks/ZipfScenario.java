@@ -18,23 +18,23 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Collectors;
 
 import io.github.multilevelcache.CacheStatistics;
-import org.HdrHistogram.Histogram;
-
 import io.github.multilevelcache.benchmarks.BenchmarkApplication.Item;
 import io.github.multilevelcache.benchmarks.BenchmarkApplication.ItemService;
 import io.github.multilevelcache.invalidation.InvalidationStatistics;
 import io.github.multilevelcache.invalidation.RedisInvalidationBus;
+import org.HdrHistogram.Histogram;
 
 /**
- * Scenario 3: two instances on one Redis, four threads each, Zipf(0.99) keys, 90 % reads through
- * {@code @Cacheable(sync = true)} and 10 % updates of a {@link Database} with about 1 ms latency, half followed
- * by {@code @CachePut}, half by {@code @CacheEvict}, after every instance has read every key once (a
- * long-running system, not a cold start).
+ * Scenario 3: two instances on one Redis, four threads each, Zipf(0.99) keys, 90 % reads
+ * through {@code @Cacheable(sync = true)} and 10 % updates of a {@link Database} with
+ * about 1 ms latency, half followed by {@code @CachePut}, half by {@code @CacheEvict},
+ * after every instance has read every key once (a long-running system, not a cold start).
  * <p>
- * A read is <em>stale</em> when it returns an older version than the latest update that had completed (its
- * cache operation returned) before the read began. Updates of one key are serialized (a row lock held across
- * the update and its cache operation), so versions of a key complete in order and a stale read is the cache's
- * fault, never a race between two writers.
+ * A read is <em>stale</em> when it returns an older version than the latest update that
+ * had completed (its cache operation returned) before the read began. Updates of one key
+ * are serialized (a row lock held across the update and its cache operation), so versions
+ * of a key complete in order and a stale read is the cache's fault, never a race between
+ * two writers.
  */
 final class ZipfScenario {
 
@@ -68,37 +68,10 @@ final class ZipfScenario {
 		}
 	}
 
-	/**
-	 * The result of one manager.
-	 * @param kind the manager
-	 * @param operations operations completed while measuring
-	 * @param seconds measured time
-	 * @param reads latency of reads
-	 * @param updates latency of updates (database write and cache operation)
-	 * @param redisCommands Redis commands executed while measuring
-	 * @param databaseLoads rows the caches loaded while measuring
-	 * @param staleReads reads that returned an older version than an update completed before they began
-	 */
-	record Result(ManagerKind kind, long operations, double seconds, Latency reads, Latency updates,
-			long redisCommands, long databaseLoads, long staleReads) {
-
-		double throughput() {
-			return this.operations / this.seconds;
-		}
-
-		double commandsPerOperation() {
-			return (double) this.redisCommands / Math.max(1, this.operations);
-		}
-
-		double staleReadPercent() {
-			return 100.0 * this.staleReads / Math.max(1, this.reads.count());
-		}
-
-	}
-
 	Result run(ManagerKind kind) throws InterruptedException {
 		Database database = new Database(this.keys.length, DATABASE_LATENCY);
-		// L1 and the per-instance Caffeine both sized for the key space, as a user would size them here
+		// L1 and the per-instance Caffeine both sized for the key space, as a user would
+		// size them here
 		List<String> properties = new ArrayList<>(
 				List.of("multilevel-cache.caches.items.l1.maximum-size=" + this.keys.length,
 						"spring.cache.caffeine.spec=maximumSize=" + this.keys.length + ",expireAfterWrite=5m"));
@@ -125,8 +98,8 @@ final class ZipfScenario {
 		List<Thread> threads = new ArrayList<>();
 		for (BenchmarkInstance instance : instances) {
 			for (int t = 0; t < THREADS_PER_INSTANCE; t++) {
-				Worker worker = new Worker(instance.bean(ItemService.class), shared, new SplittableRandom(
-						31L * workers.size() + 17));
+				Worker worker = new Worker(instance.bean(ItemService.class), shared,
+						new SplittableRandom(31L * workers.size() + 17));
 				workers.add(worker);
 				Thread thread = new Thread(worker, "zipf-" + kind.name().toLowerCase() + "-" + workers.size());
 				thread.setDaemon(true);
@@ -141,9 +114,9 @@ final class ZipfScenario {
 		commands.start();
 		shared.measuring = true;
 		long start = System.nanoTime();
-		progress.timed("measuring " + kind.label(), this.harness.settings().zipfMeasurement(),
-				Duration.ofSeconds(5), () -> String.format("%,d operations, %,d stale reads",
-						shared.measuredOperations.sum(), shared.staleReads.sum()));
+		progress.timed("measuring " + kind.label(), this.harness.settings().zipfMeasurement(), Duration.ofSeconds(5),
+				() -> String.format("%,d operations, %,d stale reads", shared.measuredOperations.sum(),
+						shared.staleReads.sum()));
 		shared.measuring = false;
 		double seconds = (System.nanoTime() - start) / 1e9;
 		Map<String, Long> byCommand = commands.sinceStart();
@@ -166,18 +139,19 @@ final class ZipfScenario {
 	}
 
 	/**
-	 * Where the Redis commands went and, for multilevel, how L1 and the invalidation bus fared: what to look at
-	 * when a figure surprises.
+	 * Where the Redis commands went and, for multilevel, how L1 and the invalidation bus
+	 * fared: what to look at when a figure surprises.
 	 */
 	private void printDiagnostics(ManagerKind kind, List<BenchmarkInstance> instances, Map<String, Long> byCommand,
 			long operations) {
 		Progress progress = this.harness.progress();
-		progress.step("  Redis commands per operation: %s", byCommand.entrySet()
-			.stream()
-			.limit(6)
-			.map((entry) -> String.format(Locale.ROOT, "%s %.3f", entry.getKey(),
-					(double) entry.getValue() / Math.max(1, operations)))
-			.collect(Collectors.joining(", ")));
+		progress.step("  Redis commands per operation: %s",
+				byCommand.entrySet()
+					.stream()
+					.limit(6)
+					.map((entry) -> String.format(Locale.ROOT, "%s %.3f", entry.getKey(),
+							(double) entry.getValue() / Math.max(1, operations)))
+					.collect(Collectors.joining(", ")));
 		if (!kind.isMultilevel()) {
 			return;
 		}
@@ -185,16 +159,18 @@ final class ZipfScenario {
 			CacheStatistics stats = instance.multiLevelCache("items").getStatistics();
 			InvalidationStatistics bus = instance.bean(RedisInvalidationBus.class).statistics();
 			long lookups = stats.l1Hits() + stats.l1Misses();
-			progress.step("  instance: L1 hit rate %.3f (%,d lookups), fills %,d stored / %,d lost, invalidations "
-					+ "sent %,d, received %,d, gaps %,d, resubscriptions %d",
+			progress.step(
+					"  instance: L1 hit rate %.3f (%,d lookups), fills %,d stored / %,d lost, invalidations "
+							+ "sent %,d, received %,d, gaps %,d, resubscriptions %d",
 					(double) stats.l1Hits() / Math.max(1, lookups), lookups, stats.fills(), stats.fillsLost(),
 					bus.sent(), bus.received(), bus.gaps(), bus.resubscriptions());
 		}
 	}
 
 	/**
-	 * Reads every key once on every instance, so the measured run sees a long-running system (every level
-	 * holds the key space) rather than the cold start, whose misses would dominate a short run.
+	 * Reads every key once on every instance, so the measured run sees a long-running
+	 * system (every level holds the key space) rather than the cold start, whose misses
+	 * would dominate a short run.
 	 */
 	private void prefill(ManagerKind kind, List<BenchmarkInstance> instances) throws InterruptedException {
 		long start = System.nanoTime();
@@ -225,6 +201,36 @@ final class ZipfScenario {
 		this.harness.progress()
 			.step("  prefill %s: %,d keys read on each instance in %.1f s", kind.label(), this.keys.length,
 					(System.nanoTime() - start) / 1e9);
+	}
+
+	/**
+	 * The result of one manager.
+	 *
+	 * @param kind the manager
+	 * @param operations operations completed while measuring
+	 * @param seconds measured time
+	 * @param reads latency of reads
+	 * @param updates latency of updates (database write and cache operation)
+	 * @param redisCommands Redis commands executed while measuring
+	 * @param databaseLoads rows the caches loaded while measuring
+	 * @param staleReads reads that returned an older version than an update completed
+	 * before they began
+	 */
+	record Result(ManagerKind kind, long operations, double seconds, Latency reads, Latency updates, long redisCommands,
+			long databaseLoads, long staleReads) {
+
+		double throughput() {
+			return this.operations / this.seconds;
+		}
+
+		double commandsPerOperation() {
+			return (double) this.redisCommands / Math.max(1, this.operations);
+		}
+
+		double staleReadPercent() {
+			return 100.0 * this.staleReads / Math.max(1, this.reads.count());
+		}
+
 	}
 
 	/**

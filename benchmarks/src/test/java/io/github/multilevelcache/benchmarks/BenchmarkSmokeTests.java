@@ -3,19 +3,19 @@ package io.github.multilevelcache.benchmarks;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import io.github.multilevelcache.benchmarks.JmhScenarios.HitResult;
 import io.github.multilevelcache.test.RedisServer;
 import io.github.multilevelcache.test.RedisTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
 /**
- * The smoke run of every benchmark scenario, in {@code ./mvnw verify}: tiny iterations that prove the
- * benchmarks still run and that the correctness figures hold. It never asserts speed.
+ * The smoke run of every benchmark scenario, in {@code ./mvnw verify}: tiny iterations
+ * that prove the benchmarks still run and that the correctness figures hold. It never
+ * asserts speed.
  */
 @RedisTest
 class BenchmarkSmokeTests {
@@ -25,13 +25,12 @@ class BenchmarkSmokeTests {
 		Results results = BenchmarkMain.run(BenchmarkSettings.smoke(), BenchmarkMain.scenarios("all"), redis);
 
 		assertThat(results.hits()).extracting(HitResult::benchmark, HitResult::kind)
-			.containsExactlyInAnyOrder(tuple("l1Hit", ManagerKind.MULTILEVEL),
-					tuple("l1Hit", ManagerKind.CAFFEINE),
-					tuple("l1Hit", ManagerKind.NONE),
-					tuple("l2Hit", ManagerKind.MULTILEVEL),
+			.containsExactlyInAnyOrder(tuple("l1Hit", ManagerKind.MULTILEVEL), tuple("l1Hit", ManagerKind.CAFFEINE),
+					tuple("l1Hit", ManagerKind.NONE), tuple("l2Hit", ManagerKind.MULTILEVEL),
 					tuple("l2Hit", ManagerKind.REDIS));
 
-		// scenario 3: acknowledged invalidation never serves an update's older version (G7a)
+		// scenario 3: acknowledged invalidation never serves an update's older version
+		// (G7a)
 		assertThat(results.zipf()).hasSize(4).allSatisfy((run) -> assertThat(run.operations()).isPositive());
 		ZipfScenario.Result acknowledged = results.zipf()
 			.stream()
@@ -47,7 +46,8 @@ class BenchmarkSmokeTests {
 			.allSatisfy((run) -> assertThat(run.propagation().count())
 				.isEqualTo(BenchmarkSettings.smoke().propagationEvents()));
 
-		// scenario 5: one loader call per round with the lease, at most one per instance without it (G1)
+		// scenario 5: one loader call per round with the lease, at most one per instance
+		// without it (G1)
 		assertThat(results.stampede()).hasSize(3);
 		assertThat(results.stampede().get(0).variant()).isEqualTo(StampedeScenario.DISTRIBUTED);
 		assertThat(results.stampede().get(0).loadsPerRound()).containsOnly(1L);

@@ -4,11 +4,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import io.github.multilevelcache.WriteStrategy;
 import io.github.multilevelcache.benchmarks.JmhScenarios.HitResult;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -56,8 +55,8 @@ class ReportTests {
 	@Test
 	void theReadmeSectionIsReplacedAndLinksTheCharts(@TempDir Path directory) throws Exception {
 		Path readme = directory.resolve("README.md");
-		Files.writeString(readme, "# Title\n\n" + Report.README_START + "\nold table\n" + Report.README_END
-				+ "\n\n## Next\n");
+		Files.writeString(readme,
+				"# Title\n\n" + Report.README_START + "\nold table\n" + Report.README_END + "\n\n## Next\n");
 		new Report(sample()).updateReadme(readme, directory.resolve("benchmarks/results"));
 		String text = Files.readString(readme);
 		assertThat(text).doesNotContain("old table")

@@ -4,6 +4,11 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
 
+import io.github.multilevelcache.CacheSettings;
+import io.github.multilevelcache.CacheStatistics;
+import io.github.multilevelcache.MultiLevelCache;
+import io.github.multilevelcache.MultiLevelCacheManager;
+import io.github.multilevelcache.invalidation.RedisInvalidationBus;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.actuate.endpoint.OperationResponseBody;
@@ -13,16 +18,11 @@ import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 import org.springframework.boot.actuate.endpoint.annotation.Selector;
 import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
 
-import io.github.multilevelcache.CacheSettings;
-import io.github.multilevelcache.CacheStatistics;
-import io.github.multilevelcache.MultiLevelCache;
-import io.github.multilevelcache.MultiLevelCacheManager;
-import io.github.multilevelcache.invalidation.RedisInvalidationBus;
-
 /**
- * {@code /actuator/multilevelcache}: every cache with its effective settings and hit rate per level, this
- * instance's id, its peers and the state of Redis; {@code DELETE} clears one cache, or all, on every instance
- * (the clear is published like any other). Exposed over HTTP only when the application exposes it.
+ * {@code /actuator/multilevelcache}: every cache with its effective settings and hit rate
+ * per level, this instance's id, its peers and the state of Redis; {@code DELETE} clears
+ * one cache, or all, on every instance (the clear is published like any other). Exposed
+ * over HTTP only when the application exposes it.
  */
 @Endpoint(id = "multilevelcache")
 public class MultiLevelCacheEndpoint {
@@ -73,7 +73,8 @@ public class MultiLevelCacheEndpoint {
 	}
 
 	/**
-	 * Hands every queued write-behind write to its writer now and waits until the queues are empty.
+	 * Hands every queued write-behind write to its writer now and waits until the queues
+	 * are empty.
 	 * @return the number of write-behind caches flushed
 	 */
 	@WriteOperation
@@ -120,16 +121,18 @@ public class MultiLevelCacheEndpoint {
 		Map<String, Object> map = new LinkedHashMap<>();
 		map.put("keyPrefix", settings.keyPrefix());
 		map.put("strategy", settings.strategy().name());
-		map.put("l1", Map.of("enabled", settings.l1().enabled(), "maximumSize", settings.l1().maximumSize(),
-				"expireAfterWrite", String.valueOf(settings.l1().expireAfterWrite()), "expireAfterAccess",
-				String.valueOf(settings.l1().expireAfterAccess())));
+		map.put("l1",
+				Map.of("enabled", settings.l1().enabled(), "maximumSize", settings.l1().maximumSize(),
+						"expireAfterWrite", String.valueOf(settings.l1().expireAfterWrite()), "expireAfterAccess",
+						String.valueOf(settings.l1().expireAfterAccess())));
 		map.put("l2", Map.of("enabled", settings.l2().enabled(), "ttl", String.valueOf(settings.l2().ttl()),
 				"ttlJitter", settings.l2().ttlJitter()));
-		map.put("nullValues", Map.of("enabled", settings.nullValues().enabled(), "ttl",
-				settings.nullValues().ttl().toString()));
-		map.put("stampede", Map.of("local", settings.stampede().local(), "distributed",
-				settings.stampede().distributed(), "lockLease", settings.stampede().lockLease().toString(),
-				"waitTimeout", settings.stampede().waitTimeout().toString()));
+		map.put("nullValues",
+				Map.of("enabled", settings.nullValues().enabled(), "ttl", settings.nullValues().ttl().toString()));
+		map.put("stampede",
+				Map.of("local", settings.stampede().local(), "distributed", settings.stampede().distributed(),
+						"lockLease", settings.stampede().lockLease().toString(), "waitTimeout",
+						settings.stampede().waitTimeout().toString()));
 		map.put("refreshAheadRatio", settings.freshness().refreshAheadRatio());
 		map.put("earlyExpirationBeta", settings.freshness().earlyExpirationBeta());
 		map.put("invalidationMode", settings.invalidationMode().name());
@@ -169,6 +172,5 @@ public class MultiLevelCacheEndpoint {
 	 */
 	public record PeerDescriptor(Map<String, Long> sequences, long millisSinceHeard) {
 	}
-
 
 }

@@ -1,17 +1,16 @@
 package io.github.multilevelcache.actuate;
 
+import io.github.multilevelcache.MultiLevelCacheManager;
+import io.github.multilevelcache.invalidation.RedisInvalidationBus;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.health.contributor.AbstractHealthIndicator;
 import org.springframework.boot.health.contributor.Health;
 
-import io.github.multilevelcache.MultiLevelCacheManager;
-import io.github.multilevelcache.invalidation.RedisInvalidationBus;
-
 /**
- * Health of the two-level cache. Always {@code UP}: with Redis unreachable the cache keeps serving from L1 and
- * loaders, so taking the application out of a load balancer would be wrong; the details say
- * {@code degraded: true} with the reason instead.
+ * Health of the two-level cache. Always {@code UP}: with Redis unreachable the cache
+ * keeps serving from L1 and loaders, so taking the application out of a load balancer
+ * would be wrong; the details say {@code degraded: true} with the reason instead.
  */
 public class MultiLevelCacheHealthIndicator extends AbstractHealthIndicator {
 

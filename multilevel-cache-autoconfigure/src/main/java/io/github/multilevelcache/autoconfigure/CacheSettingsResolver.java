@@ -5,27 +5,27 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Supplier;
 
-import org.jspecify.annotations.Nullable;
-
-import org.springframework.boot.context.properties.bind.Bindable;
-import org.springframework.boot.context.properties.bind.Binder;
-import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
-
 import io.github.multilevelcache.CacheSettings;
 import io.github.multilevelcache.InvalidCacheSettingException;
 import io.github.multilevelcache.InvalidationMode;
 import io.github.multilevelcache.ResilienceSettings;
 import io.github.multilevelcache.autoconfigure.MultiLevelCacheProperties.CacheSpec;
 import io.github.multilevelcache.invalidation.RedisInvalidationBus;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.boot.context.properties.bind.Bindable;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 
 /**
- * Turns {@link MultiLevelCacheProperties} into {@link CacheSettings}, {@link ResilienceSettings} and the bus's
- * settings. A cache under {@code caches.<name>} starts from the defaults as the environment sets them (bound
- * afresh for each cache) and the binder overlays only the keys the environment sets for that cache, so
- * {@code defaults.l2.ttl} applies to a cache that only sets {@code l1.maximum-size}. Validation lives in the
- * settings types; their {@link InvalidCacheSettingException} becomes an
- * {@link InvalidConfigurationPropertyValueException} with the full property name, which Boot's failure analyzer
- * reports with the value and the reason.
+ * Turns {@link MultiLevelCacheProperties} into {@link CacheSettings},
+ * {@link ResilienceSettings} and the bus's settings. A cache under {@code caches.<name>}
+ * starts from the defaults as the environment sets them (bound afresh for each cache) and
+ * the binder overlays only the keys the environment sets for that cache, so
+ * {@code defaults.l2.ttl} applies to a cache that only sets {@code l1.maximum-size}.
+ * Validation lives in the settings types; their {@link InvalidCacheSettingException}
+ * becomes an {@link InvalidConfigurationPropertyValueException} with the full property
+ * name, which Boot's failure analyzer reports with the value and the reason.
  */
 final class CacheSettingsResolver {
 
@@ -95,19 +95,21 @@ final class CacheSettingsResolver {
 
 	RedisInvalidationBus.Settings invalidationSettings() {
 		MultiLevelCacheProperties.Invalidation invalidation = this.properties.getInvalidation();
-		return validated(PREFIX, () -> new RedisInvalidationBus.Settings(invalidation.getChannel(),
-				invalidation.getHeartbeatInterval(), invalidation.getAckTimeout(), invalidation.getPeerTimeout(),
-				this.keyPrefix + "multilevel-cache:epoch"));
+		return validated(PREFIX,
+				() -> new RedisInvalidationBus.Settings(invalidation.getChannel(), invalidation.getHeartbeatInterval(),
+						invalidation.getAckTimeout(), invalidation.getPeerTimeout(),
+						this.keyPrefix + "multilevel-cache:epoch"));
 	}
 
 	ResilienceSettings resilienceSettings() {
 		MultiLevelCacheProperties.Resilience resilience = this.properties.getResilience();
 		Duration slow = (resilience.getSlowCallDuration() != null) ? resilience.getSlowCallDuration()
 				: resilience.getL2Timeout();
-		return validated(PREFIX, () -> new ResilienceSettings(resilience.getL2Timeout(),
-				resilience.getOpenAfterFailureRate(), resilience.getOpenAfterSlowCallRate(), slow,
-				resilience.getStayOpen(), resilience.getSlidingWindowSize(), resilience.getMinimumCalls(),
-				resilience.getMaxRememberedEvictions()));
+		return validated(PREFIX,
+				() -> new ResilienceSettings(resilience.getL2Timeout(), resilience.getOpenAfterFailureRate(),
+						resilience.getOpenAfterSlowCallRate(), slow, resilience.getStayOpen(),
+						resilience.getSlidingWindowSize(), resilience.getMinimumCalls(),
+						resilience.getMaxRememberedEvictions()));
 	}
 
 	private static <T> T validated(String prefix, Supplier<T> settings) {

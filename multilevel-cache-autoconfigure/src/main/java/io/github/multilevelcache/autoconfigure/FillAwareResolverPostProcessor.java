@@ -1,5 +1,7 @@
 package io.github.multilevelcache.autoconfigure;
 
+import io.github.multilevelcache.FillAwareCacheResolver;
+
 import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.cache.CacheManager;
@@ -9,12 +11,11 @@ import org.springframework.cache.interceptor.SimpleCacheResolver;
 import org.springframework.core.Ordered;
 import org.springframework.core.PriorityOrdered;
 
-import io.github.multilevelcache.FillAwareCacheResolver;
-
 /**
- * Wraps the resolver of Spring's cache interceptor (or, when none is configured yet, the one Spring would use:
- * a {@code SimpleCacheResolver} over the application's {@link CacheManager}, looked up on first use) in a
- * {@link FillAwareCacheResolver}. Priority-ordered, so it is registered before the interceptor is created.
+ * Wraps the resolver of Spring's cache interceptor (or, when none is configured yet, the
+ * one Spring would use: a {@code SimpleCacheResolver} over the application's
+ * {@link CacheManager}, looked up on first use) in a {@link FillAwareCacheResolver}.
+ * Priority-ordered, so it is registered before the interceptor is created.
  */
 final class FillAwareResolverPostProcessor implements BeanPostProcessor, PriorityOrdered {
 
@@ -29,8 +30,8 @@ final class FillAwareResolverPostProcessor implements BeanPostProcessor, Priorit
 		if (bean instanceof CacheAspectSupport interceptor
 				&& !(interceptor.getCacheResolver() instanceof FillAwareCacheResolver)) {
 			CacheResolver configured = interceptor.getCacheResolver();
-			interceptor.setCacheResolver((configured != null) ? new FillAwareCacheResolver(configured)
-					: new FillAwareCacheResolver(
+			interceptor.setCacheResolver(
+					(configured != null) ? new FillAwareCacheResolver(configured) : new FillAwareCacheResolver(
 							() -> new SimpleCacheResolver(this.beanFactory.getBean(CacheManager.class))));
 		}
 		return bean;

@@ -1,5 +1,6 @@
 package io.github.multilevelcache.autoconfigure;
 
+import io.github.multilevelcache.InvalidCacheSettingException;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.bind.BindException;
@@ -9,12 +10,11 @@ import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 
-import io.github.multilevelcache.InvalidCacheSettingException;
-
 /**
- * Explains a {@code multilevel-cache.*} value that the binder could not convert because the value type
- * itself refused it (a {@code Percentage} outside 0 %–100 %), in the same words as Boot uses for any other
- * invalid property value: the property, the value, where it came from, and what is allowed.
+ * Explains a {@code multilevel-cache.*} value that the binder could not convert because
+ * the value type itself refused it (a {@code Percentage} outside 0 %–100 %), in the same
+ * words as Boot uses for any other invalid property value: the property, the value, where
+ * it came from, and what is allowed.
  */
 @Order(Ordered.HIGHEST_PRECEDENCE)
 class InvalidSettingBindFailureAnalyzer extends AbstractFailureAnalyzer<BindException> {

@@ -1,13 +1,13 @@
 package io.github.multilevelcache.autoconfigure;
 
+import io.github.multilevelcache.write.MissingCacheWriterException;
+
 import org.springframework.boot.diagnostics.AbstractFailureAnalyzer;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 
-import io.github.multilevelcache.write.MissingCacheWriterException;
-
 /**
- * Explains a write-through or write-behind cache (or default settings) without a writer, naming the property
- * that selects the strategy and the one that names the writer.
+ * Explains a write-through or write-behind cache (or default settings) without a writer,
+ * naming the property that selects the strategy and the one that names the writer.
  */
 class MissingCacheWriterFailureAnalyzer extends AbstractFailureAnalyzer<MissingCacheWriterException> {
 

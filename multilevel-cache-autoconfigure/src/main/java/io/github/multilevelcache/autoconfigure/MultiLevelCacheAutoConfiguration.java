@@ -6,6 +6,14 @@ import java.util.List;
 import java.util.UUID;
 
 import com.github.benmanes.caffeine.cache.Caffeine;
+import io.github.multilevelcache.InvalidationMode;
+import io.github.multilevelcache.MultiLevelCacheManager;
+import io.github.multilevelcache.invalidation.InvalidationTargets;
+import io.github.multilevelcache.invalidation.RedisInvalidationBus;
+import io.github.multilevelcache.serialization.CacheValueSerializer;
+import io.github.multilevelcache.serialization.JacksonCacheValueSerializer;
+import io.github.multilevelcache.write.CacheWriter;
+import io.github.multilevelcache.write.DeadLetterHandler;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.BeanFactory;
@@ -33,21 +41,13 @@ import org.springframework.core.env.Environment;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.util.ClassUtils;
 
-import io.github.multilevelcache.InvalidationMode;
-import io.github.multilevelcache.MultiLevelCacheManager;
-import io.github.multilevelcache.invalidation.InvalidationTargets;
-import io.github.multilevelcache.invalidation.RedisInvalidationBus;
-import io.github.multilevelcache.serialization.CacheValueSerializer;
-import io.github.multilevelcache.serialization.JacksonCacheValueSerializer;
-import io.github.multilevelcache.write.CacheWriter;
-import io.github.multilevelcache.write.DeadLetterHandler;
-
 /**
- * Auto-configures a {@link MultiLevelCacheManager} (Caffeine over Redis) when caching is enabled
- * ({@code @EnableCaching}) and one {@link RedisConnectionFactory} exists. Backs off when the application
- * defines its own {@link CacheManager}, sets {@code spring.cache.type}, or sets
- * {@code multilevel-cache.enabled=false}. Boot's own cache auto-configuration then finds our manager and backs
- * off too. Also wraps the cache interceptor's resolver in a {@code FillAwareCacheResolver}, so the put of a
+ * Auto-configures a {@link MultiLevelCacheManager} (Caffeine over Redis) when caching is
+ * enabled ({@code @EnableCaching}) and one {@link RedisConnectionFactory} exists. Backs
+ * off when the application defines its own {@link CacheManager}, sets
+ * {@code spring.cache.type}, or sets {@code multilevel-cache.enabled=false}. Boot's own
+ * cache auto-configuration then finds our manager and backs off too. Also wraps the cache
+ * interceptor's resolver in a {@code FillAwareCacheResolver}, so the put of a
  * {@code @Cacheable} miss is a fill and the put of a {@code @CachePut} a write.
  */
 @AutoConfiguration(after = DataRedisAutoConfiguration.class, before = CacheAutoConfiguration.class)
@@ -74,8 +74,7 @@ public final class MultiLevelCacheAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	CacheValueSerializer multiLevelCacheValueSerializer(BeanFactory beanFactory,
-			MultiLevelCacheProperties properties) {
+	CacheValueSerializer multiLevelCacheValueSerializer(BeanFactory beanFactory, MultiLevelCacheProperties properties) {
 		List<String> allowed = new ArrayList<>();
 		if (AutoConfigurationPackages.has(beanFactory)) {
 			AutoConfigurationPackages.get(beanFactory).forEach((name) -> allowed.add(name + "."));
@@ -85,8 +84,8 @@ public final class MultiLevelCacheAutoConfiguration {
 	}
 
 	@Bean
-	MultiLevelCacheManager cacheManager(RedisConnectionFactory connectionFactory,
-			MultiLevelCacheProperties properties, Environment environment, CacheValueSerializer serializer,
+	MultiLevelCacheManager cacheManager(RedisConnectionFactory connectionFactory, MultiLevelCacheProperties properties,
+			Environment environment, CacheValueSerializer serializer,
 			ObjectProvider<CacheManagerCustomizer<?>> customizers, ListableBeanFactory beanFactory,
 			ObjectProvider<DeadLetterHandler> deadLetterHandler, ObjectProvider<RedisInvalidationBus> bus,
 			InstanceIdentity identity) {
@@ -142,11 +141,10 @@ public final class MultiLevelCacheAutoConfiguration {
 			CacheSettingsResolver resolver = resolver(properties, environment);
 			RedisInvalidationBus.Settings settings = resolver.invalidationSettings();
 			InvalidationMode globalMode = properties.getInvalidation().getMode();
-			return new RedisInvalidationBus(connectionFactory, settings, new ManagerTargets(cacheManager),
-					(name) -> {
-						MultiLevelCacheManager manager = cacheManager.getIfAvailable();
-						return (manager != null) ? manager.settingsFor(name).invalidationMode() : globalMode;
-					}, identity.id());
+			return new RedisInvalidationBus(connectionFactory, settings, new ManagerTargets(cacheManager), (name) -> {
+				MultiLevelCacheManager manager = cacheManager.getIfAvailable();
+				return (manager != null) ? manager.settingsFor(name).invalidationMode() : globalMode;
+			}, identity.id());
 		}
 
 	}
@@ -160,8 +158,8 @@ public final class MultiLevelCacheAutoConfiguration {
 	}
 
 	/**
-	 * The manager's L1s as the bus sees them, looked up on first use: the manager needs the bus when it is
-	 * built, the bus needs the manager only once messages arrive.
+	 * The manager's L1s as the bus sees them, looked up on first use: the manager needs
+	 * the bus when it is built, the bus needs the manager only once messages arrive.
 	 */
 	private static final class ManagerTargets implements InvalidationTargets {
 

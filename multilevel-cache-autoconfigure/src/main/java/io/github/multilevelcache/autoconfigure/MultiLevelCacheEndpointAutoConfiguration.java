@@ -1,5 +1,9 @@
 package io.github.multilevelcache.autoconfigure;
 
+import io.github.multilevelcache.MultiLevelCacheManager;
+import io.github.multilevelcache.actuate.MultiLevelCacheEndpoint;
+import io.github.multilevelcache.invalidation.RedisInvalidationBus;
+
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
@@ -9,13 +13,9 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.context.annotation.Bean;
 
-import io.github.multilevelcache.MultiLevelCacheManager;
-import io.github.multilevelcache.actuate.MultiLevelCacheEndpoint;
-import io.github.multilevelcache.invalidation.RedisInvalidationBus;
-
 /**
- * The {@code multilevelcache} actuator endpoint, when the actuator is on the class path and the endpoint is
- * available (enabled and exposed).
+ * The {@code multilevelcache} actuator endpoint, when the actuator is on the class path
+ * and the endpoint is available (enabled and exposed).
  */
 @AutoConfiguration(after = MultiLevelCacheAutoConfiguration.class)
 @ConditionalOnClass({ Endpoint.class, ConditionalOnAvailableEndpoint.class })

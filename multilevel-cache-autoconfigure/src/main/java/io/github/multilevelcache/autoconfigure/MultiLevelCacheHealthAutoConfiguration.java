@@ -1,5 +1,9 @@
 package io.github.multilevelcache.autoconfigure;
 
+import io.github.multilevelcache.MultiLevelCacheManager;
+import io.github.multilevelcache.actuate.MultiLevelCacheHealthIndicator;
+import io.github.multilevelcache.invalidation.RedisInvalidationBus;
+
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -9,12 +13,9 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.context.annotation.Bean;
 
-import io.github.multilevelcache.MultiLevelCacheManager;
-import io.github.multilevelcache.actuate.MultiLevelCacheHealthIndicator;
-import io.github.multilevelcache.invalidation.RedisInvalidationBus;
-
 /**
- * The {@code multiLevelCache} health contribution, when Boot's health module is on the class path.
+ * The {@code multiLevelCache} health contribution, when Boot's health module is on the
+ * class path.
  */
 @AutoConfiguration(after = MultiLevelCacheAutoConfiguration.class)
 @ConditionalOnClass(HealthIndicator.class)

@@ -1,5 +1,9 @@
 package io.github.multilevelcache.autoconfigure;
 
+import io.github.multilevelcache.MultiLevelCacheManager;
+import io.github.multilevelcache.invalidation.RedisInvalidationBus;
+import io.github.multilevelcache.metrics.InvalidationMetrics;
+import io.github.multilevelcache.metrics.MultiLevelCacheMeterBinderProvider;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tag;
 
@@ -12,15 +16,11 @@ import org.springframework.boot.cache.metrics.CacheMeterBinderProvider;
 import org.springframework.boot.cache.metrics.CacheMetricsRegistrar;
 import org.springframework.context.annotation.Bean;
 
-import io.github.multilevelcache.MultiLevelCacheManager;
-import io.github.multilevelcache.invalidation.RedisInvalidationBus;
-import io.github.multilevelcache.metrics.InvalidationMetrics;
-import io.github.multilevelcache.metrics.MultiLevelCacheMeterBinderProvider;
-
 /**
- * Micrometer meters for the multi-level caches, through Boot's own cache metrics: the binder provider makes
- * Boot bind every cache known at start-up; caches created later are bound when they are created. Only with
- * Micrometer and Boot's cache metrics on the class path.
+ * Micrometer meters for the multi-level caches, through Boot's own cache metrics: the
+ * binder provider makes Boot bind every cache known at start-up; caches created later are
+ * bound when they are created. Only with Micrometer and Boot's cache metrics on the class
+ * path.
  */
 @AutoConfiguration(after = MultiLevelCacheAutoConfiguration.class,
 		beforeName = "org.springframework.boot.cache.autoconfigure.metrics.CacheMetricsAutoConfiguration",
@@ -43,7 +43,8 @@ public final class MultiLevelCacheMetricsAutoConfiguration {
 	@Bean
 	SmartInitializingSingleton multiLevelCacheDynamicCacheMetrics(MultiLevelCacheManager cacheManager,
 			ObjectProvider<CacheMetricsRegistrar> registrar) {
-		// Boot binds the caches that exist at start-up; bind the ones created later as they appear (binding a
+		// Boot binds the caches that exist at start-up; bind the ones created later as
+		// they appear (binding a
 		// cache twice registers the same meters again, which Micrometer ignores)
 		return () -> registrar.ifAvailable((available) -> cacheManager
 			.onCacheCreated((cache) -> available.bindCacheToRegistry(cache, Tag.of("cache.manager", "cacheManager"))));

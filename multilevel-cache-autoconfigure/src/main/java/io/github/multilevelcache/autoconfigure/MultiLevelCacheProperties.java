@@ -6,19 +6,18 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import io.github.multilevelcache.InvalidationMode;
+import io.github.multilevelcache.Percentage;
+import io.github.multilevelcache.WriteStrategy;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.NestedConfigurationProperty;
 
-import io.github.multilevelcache.InvalidationMode;
-import io.github.multilevelcache.Percentage;
-import io.github.multilevelcache.WriteStrategy;
-
 /**
- * Configuration properties of multilevel-cache ({@code multilevel-cache.*}). Every cache gets
- * {@link #getDefaults() defaults}; a cache listed under {@link #getCaches() caches} overrides only the keys
- * it sets.
+ * Configuration properties of multilevel-cache ({@code multilevel-cache.*}). Every cache
+ * gets {@link #getDefaults() defaults}; a cache listed under {@link #getCaches() caches}
+ * overrides only the keys it sets.
  */
 @ConfigurationProperties(prefix = "multilevel-cache", ignoreUnknownFields = false)
 public class MultiLevelCacheProperties {
@@ -29,19 +28,20 @@ public class MultiLevelCacheProperties {
 	private boolean enabled = true;
 
 	/**
-	 * Prefix of every Redis key (and pub/sub channel names stay as configured). Defaults to
-	 * "${spring.application.name}:" or to no prefix when the application has no name.
+	 * Prefix of every Redis key (and pub/sub channel names stay as configured). Defaults
+	 * to "${spring.application.name}:" or to no prefix when the application has no name.
 	 */
 	private @Nullable String keyPrefix;
 
 	/**
-	 * Whether caches not listed under 'caches' are created on first use with the defaults.
+	 * Whether caches not listed under 'caches' are created on first use with the
+	 * defaults.
 	 */
 	private boolean dynamic = true;
 
 	/**
-	 * Whether put, evict and clear inside a Spring-managed transaction change the cache only after the commit
-	 * (used when the application has a transaction manager).
+	 * Whether put, evict and clear inside a Spring-managed transaction change the cache
+	 * only after the commit (used when the application has a transaction manager).
 	 */
 	private boolean transactionAware = true;
 
@@ -52,7 +52,8 @@ public class MultiLevelCacheProperties {
 	private CacheSpec defaults = new CacheSpec();
 
 	/**
-	 * Per-cache overrides of the defaults, by cache name. Listed caches are created at start-up.
+	 * Per-cache overrides of the defaults, by cache name. Listed caches are created at
+	 * start-up.
 	 */
 	private Map<String, CacheSpec> caches = new LinkedHashMap<>();
 
@@ -198,8 +199,9 @@ public class MultiLevelCacheProperties {
 		private WriteBehind writeBehind = new WriteBehind();
 
 		/**
-		 * Name of the CacheWriter bean that writes this cache's entries to the application's store (required by
-		 * the write-through and write-behind strategies).
+		 * Name of the CacheWriter bean that writes this cache's entries to the
+		 * application's store (required by the write-through and write-behind
+		 * strategies).
 		 */
 		private @Nullable String writer;
 
@@ -290,6 +292,7 @@ public class MultiLevelCacheProperties {
 		public void setWriter(@Nullable String writer) {
 			this.writer = writer;
 		}
+
 	}
 
 	/**
@@ -308,13 +311,15 @@ public class MultiLevelCacheProperties {
 		private long maximumSize = 10_000;
 
 		/**
-		 * How long an entry stays in the in-process level after it was written. Bounds staleness when an
-		 * invalidation message is lost; keep it shorter than the L2 TTL.
+		 * How long an entry stays in the in-process level after it was written. Bounds
+		 * staleness when an invalidation message is lost; keep it shorter than the L2
+		 * TTL.
 		 */
 		private @Nullable Duration expireAfterWrite = Duration.ofMinutes(5);
 
 		/**
-		 * How long an entry stays in the in-process level after its last read. Unset for no limit.
+		 * How long an entry stays in the in-process level after its last read. Unset for
+		 * no limit.
 		 */
 		private @Nullable Duration expireAfterAccess;
 
@@ -349,6 +354,7 @@ public class MultiLevelCacheProperties {
 		public void setExpireAfterAccess(@Nullable Duration expireAfterAccess) {
 			this.expireAfterAccess = expireAfterAccess;
 		}
+
 	}
 
 	/**
@@ -367,8 +373,9 @@ public class MultiLevelCacheProperties {
 		private @Nullable Duration ttl = Duration.ofHours(1);
 
 		/**
-		 * Random spread applied to each write's TTL, as a percentage ("10%") or a fraction ("0.1"), from 0% to
-		 * 100%, so keys written together do not expire together.
+		 * Random spread applied to each write's TTL, as a percentage ("10%") or a
+		 * fraction ("0.1"), from 0% to 100%, so keys written together do not expire
+		 * together.
 		 */
 		private Percentage ttlJitter = Percentage.ofPercent(10);
 
@@ -395,6 +402,7 @@ public class MultiLevelCacheProperties {
 		public void setTtlJitter(Percentage ttlJitter) {
 			this.ttlJitter = ttlJitter;
 		}
+
 	}
 
 	/**
@@ -427,6 +435,7 @@ public class MultiLevelCacheProperties {
 		public void setTtl(Duration ttl) {
 			this.ttl = ttl;
 		}
+
 	}
 
 	/**
@@ -435,23 +444,26 @@ public class MultiLevelCacheProperties {
 	public static class Stampede {
 
 		/**
-		 * Whether concurrent misses on one key within this JVM wait for a single loader (@Cacheable(sync =
-		 * true)).
+		 * Whether concurrent misses on one key within this JVM wait for a single loader
+		 * (@Cacheable(sync = true)).
 		 */
 		private boolean local = true;
 
 		/**
-		 * Whether a miss takes a lease (lock) in Redis so that only one instance runs the loader.
+		 * Whether a miss takes a lease (lock) in Redis so that only one instance runs the
+		 * loader.
 		 */
 		private boolean distributed = true;
 
 		/**
-		 * How long a lease lasts unless its holder renews it (a watchdog renews it while the loader runs).
+		 * How long a lease lasts unless its holder renews it (a watchdog renews it while
+		 * the loader runs).
 		 */
 		private Duration lockLease = Duration.ofSeconds(30);
 
 		/**
-		 * How long other instances wait for the lease holder's value before loading themselves.
+		 * How long other instances wait for the lease holder's value before loading
+		 * themselves.
 		 */
 		private Duration waitTimeout = Duration.ofSeconds(5);
 
@@ -486,6 +498,7 @@ public class MultiLevelCacheProperties {
 		public void setWaitTimeout(Duration waitTimeout) {
 			this.waitTimeout = waitTimeout;
 		}
+
 	}
 
 	/**
@@ -494,9 +507,9 @@ public class MultiLevelCacheProperties {
 	public static class Serialization {
 
 		/**
-		 * Packages (or class names) whose types may be stored in and read from Redis, in addition to the
-		 * application's auto-configuration packages and the JDK value types. A payload naming any other type
-		 * is a miss and is never instantiated.
+		 * Packages (or class names) whose types may be stored in and read from Redis, in
+		 * addition to the application's auto-configuration packages and the JDK value
+		 * types. A payload naming any other type is a miss and is never instantiated.
 		 */
 		private List<String> allowedTypes = new ArrayList<>();
 
@@ -507,6 +520,7 @@ public class MultiLevelCacheProperties {
 		public void setAllowedTypes(List<String> allowedTypes) {
 			this.allowedTypes = allowedTypes;
 		}
+
 	}
 
 	/**
@@ -515,8 +529,8 @@ public class MultiLevelCacheProperties {
 	public static class RefreshAhead {
 
 		/**
-		 * A hit on an entry older than this fraction of its L2 TTL schedules one background reload, e.g. 0.8.
-		 * 0 turns refresh-ahead off.
+		 * A hit on an entry older than this fraction of its L2 TTL schedules one
+		 * background reload, e.g. 0.8. 0 turns refresh-ahead off.
 		 */
 		private double ratio;
 
@@ -527,6 +541,7 @@ public class MultiLevelCacheProperties {
 		public void setRatio(double ratio) {
 			this.ratio = ratio;
 		}
+
 	}
 
 	/**
@@ -535,7 +550,8 @@ public class MultiLevelCacheProperties {
 	public static class EarlyExpiration {
 
 		/**
-		 * XFetch beta: larger values recompute earlier; 1.0 is the paper's recommendation, 0 turns it off.
+		 * XFetch beta: larger values recompute earlier; 1.0 is the paper's
+		 * recommendation, 0 turns it off.
 		 */
 		private double beta;
 
@@ -546,6 +562,7 @@ public class MultiLevelCacheProperties {
 		public void setBeta(double beta) {
 			this.beta = beta;
 		}
+
 	}
 
 	/**
@@ -554,7 +571,8 @@ public class MultiLevelCacheProperties {
 	public static class CacheInvalidation {
 
 		/**
-		 * Invalidation mode of this cache, overriding 'multilevel-cache.invalidation.mode'.
+		 * Invalidation mode of this cache, overriding
+		 * 'multilevel-cache.invalidation.mode'.
 		 */
 		private @Nullable InvalidationMode mode;
 
@@ -565,6 +583,7 @@ public class MultiLevelCacheProperties {
 		public void setMode(@Nullable InvalidationMode mode) {
 			this.mode = mode;
 		}
+
 	}
 
 	/**
@@ -583,8 +602,8 @@ public class MultiLevelCacheProperties {
 		private Duration flushInterval = Duration.ofMillis(500);
 
 		/**
-		 * How often a failed batch is retried (with exponential backoff) before it goes to the dead-letter
-		 * handler.
+		 * How often a failed batch is retried (with exponential backoff) before it goes
+		 * to the dead-letter handler.
 		 */
 		private int maxRetries = 3;
 
@@ -594,17 +613,20 @@ public class MultiLevelCacheProperties {
 		private Duration retryBackoff = Duration.ofMillis(200);
 
 		/**
-		 * Most keys waiting at once; a put into a full queue waits up to 'offer-timeout', then writes through.
+		 * Most keys waiting at once; a put into a full queue waits up to 'offer-timeout',
+		 * then writes through.
 		 */
 		private int queueCapacity = 10_000;
 
 		/**
-		 * How long a put waits for room in a full queue before it writes through synchronously.
+		 * How long a put waits for room in a full queue before it writes through
+		 * synchronously.
 		 */
 		private Duration offerTimeout = Duration.ofSeconds(1);
 
 		/**
-		 * Whether each accepted write is journaled in a Redis Stream before put returns, so a crash loses none.
+		 * Whether each accepted write is journaled in a Redis Stream before put returns,
+		 * so a crash loses none.
 		 */
 		private boolean durable;
 
@@ -663,6 +685,7 @@ public class MultiLevelCacheProperties {
 		public void setDurable(boolean durable) {
 			this.durable = durable;
 		}
+
 	}
 
 	/**
@@ -671,24 +694,28 @@ public class MultiLevelCacheProperties {
 	public static class Invalidation {
 
 		/**
-		 * Whether instances tell each other to drop changed keys from their in-process level.
+		 * Whether instances tell each other to drop changed keys from their in-process
+		 * level.
 		 */
 		private boolean enabled = true;
 
 		/**
-		 * Redis pub/sub channel of invalidation messages; every instance sharing caches must use the same one.
+		 * Redis pub/sub channel of invalidation messages; every instance sharing caches
+		 * must use the same one.
 		 */
 		private String channel = "multilevel-cache:invalidation";
 
 		/**
-		 * How often each instance publishes a heartbeat carrying its message sequence numbers, so lost
-		 * messages, Redis restarts and FLUSHALL are detected within this interval.
+		 * How often each instance publishes a heartbeat carrying its message sequence
+		 * numbers, so lost messages, Redis restarts and FLUSHALL are detected within this
+		 * interval.
 		 */
 		private Duration heartbeatInterval = Duration.ofSeconds(1);
 
 		/**
-		 * Default invalidation mode: 'async' returns once the message is published, 'acknowledged' once every
-		 * live peer confirmed (read-your-writes across instances).
+		 * Default invalidation mode: 'async' returns once the message is published,
+		 * 'acknowledged' once every live peer confirmed (read-your-writes across
+		 * instances).
 		 */
 		private InvalidationMode mode = InvalidationMode.ASYNC;
 
@@ -698,7 +725,8 @@ public class MultiLevelCacheProperties {
 		private Duration ackTimeout = Duration.ofMillis(500);
 
 		/**
-		 * A peer that sent no heartbeat for this long is no longer waited for, and is forgotten.
+		 * A peer that sent no heartbeat for this long is no longer waited for, and is
+		 * forgotten.
 		 */
 		private Duration peerTimeout = Duration.ofSeconds(5);
 
@@ -749,6 +777,7 @@ public class MultiLevelCacheProperties {
 		public void setPeerTimeout(Duration peerTimeout) {
 			this.peerTimeout = peerTimeout;
 		}
+
 	}
 
 	/**
@@ -757,17 +786,20 @@ public class MultiLevelCacheProperties {
 	public static class Resilience {
 
 		/**
-		 * Longest wait for any one Redis operation of the cache, independent of spring.data.redis.timeout.
+		 * Longest wait for any one Redis operation of the cache, independent of
+		 * spring.data.redis.timeout.
 		 */
 		private Duration l2Timeout = Duration.ofMillis(200);
 
 		/**
-		 * Failure rate over the recent calls at which the circuit breaker opens, e.g. "50%".
+		 * Failure rate over the recent calls at which the circuit breaker opens, e.g.
+		 * "50%".
 		 */
 		private Percentage openAfterFailureRate = Percentage.ofPercent(50);
 
 		/**
-		 * Rate of calls slower than 'slow-call-duration' at which the circuit breaker opens, e.g. "100%".
+		 * Rate of calls slower than 'slow-call-duration' at which the circuit breaker
+		 * opens, e.g. "100%".
 		 */
 		private Percentage openAfterSlowCallRate = Percentage.ofPercent(100);
 
@@ -777,7 +809,8 @@ public class MultiLevelCacheProperties {
 		private @Nullable Duration slowCallDuration;
 
 		/**
-		 * How long the circuit breaker stays open (Redis untouched, L1 and loaders serve) before trial calls.
+		 * How long the circuit breaker stays open (Redis untouched, L1 and loaders serve)
+		 * before trial calls.
 		 */
 		private Duration stayOpen = Duration.ofSeconds(5);
 
@@ -792,8 +825,8 @@ public class MultiLevelCacheProperties {
 		private int minimumCalls = 10;
 
 		/**
-		 * Evictions remembered per cache during an outage and replayed on recovery; beyond it the whole cache is
-		 * cleared on recovery.
+		 * Evictions remembered per cache during an outage and replayed on recovery;
+		 * beyond it the whole cache is cleared on recovery.
 		 */
 		private int maxRememberedEvictions = 10_000;
 
@@ -860,6 +893,7 @@ public class MultiLevelCacheProperties {
 		public void setMaxRememberedEvictions(int maxRememberedEvictions) {
 			this.maxRememberedEvictions = maxRememberedEvictions;
 		}
+
 	}
 
 }

@@ -6,8 +6,9 @@ import org.springframework.context.annotation.ConditionContext;
 import org.springframework.core.type.AnnotatedTypeMetadata;
 
 /**
- * Matches unless {@code spring.cache.type} is set: an explicit cache type (including {@code none}, which
- * Boot's test slices set) is a request for one of Boot's own cache managers.
+ * Matches unless {@code spring.cache.type} is set: an explicit cache type (including
+ * {@code none}, which Boot's test slices set) is a request for one of Boot's own cache
+ * managers.
  */
 class NoExplicitCacheTypeCondition extends SpringBootCondition {
 

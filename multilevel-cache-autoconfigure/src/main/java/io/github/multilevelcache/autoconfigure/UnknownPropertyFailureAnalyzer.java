@@ -22,9 +22,10 @@ import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 
 /**
- * Explains {@code multilevel-cache.*} keys that do not exist (a typo such as {@code l1.maximum-sise} would
- * otherwise be ignored and the default used): names each unknown key, its value and origin, and the closest
- * valid key, taken from the configuration metadata the starter ships.
+ * Explains {@code multilevel-cache.*} keys that do not exist (a typo such as
+ * {@code l1.maximum-sise} would otherwise be ignored and the default used): names each
+ * unknown key, its value and origin, and the closest valid key, taken from the
+ * configuration metadata the starter ships.
  */
 @Order(Ordered.HIGHEST_PRECEDENCE)
 class UnknownPropertyFailureAnalyzer extends AbstractFailureAnalyzer<UnboundConfigurationPropertiesException> {
@@ -52,7 +53,10 @@ class UnknownPropertyFailureAnalyzer extends AbstractFailureAnalyzer<UnboundConf
 		for (ConfigurationProperty property : unknown) {
 			String name = property.getName().toString();
 			String suggestion = closest(name, known);
-			description.append("Property '").append(name).append("' with value '").append(property.getValue())
+			description.append("Property '")
+				.append(name)
+				.append("' with value '")
+				.append(property.getValue())
 				.append("'");
 			if (property.getOrigin() != null) {
 				description.append(" (from ").append(property.getOrigin()).append(")");
@@ -62,8 +66,8 @@ class UnknownPropertyFailureAnalyzer extends AbstractFailureAnalyzer<UnboundConf
 				description.append(" Did you mean '").append(suggestion).append("'?");
 			}
 			description.append('\n');
-			action.append((suggestion != null) ? "Rename '" + name + "' to '" + suggestion + "'."
-					: "Remove '" + name + "'.");
+			action.append(
+					(suggestion != null) ? "Rename '" + name + "' to '" + suggestion + "'." : "Remove '" + name + "'.");
 			action.append(' ');
 		}
 		action.append("Every property is listed in the README and completed by IDEs from the configuration metadata.");
@@ -71,8 +75,8 @@ class UnknownPropertyFailureAnalyzer extends AbstractFailureAnalyzer<UnboundConf
 	}
 
 	/**
-	 * The valid key closest to {@code name} (Levenshtein distance); a per-cache key is matched against the
-	 * defaults' keys and suggested for the same cache.
+	 * The valid key closest to {@code name} (Levenshtein distance); a per-cache key is
+	 * matched against the defaults' keys and suggested for the same cache.
 	 */
 	static @Nullable String closest(String name, Set<String> known) {
 		String cachePrefix = null;
@@ -134,7 +138,8 @@ class UnknownPropertyFailureAnalyzer extends AbstractFailureAnalyzer<UnboundConf
 					if (properties instanceof List<?> list) {
 						for (Object property : list) {
 							Object name = ((Map<String, Object>) property).get("name");
-							if (name instanceof String text && text.startsWith(PREFIX) && !text.equals(PREFIX + "caches")) {
+							if (name instanceof String text && text.startsWith(PREFIX)
+									&& !text.equals(PREFIX + "caches")) {
 								names.add(text);
 							}
 						}

@@ -1,12 +1,13 @@
 package io.github.multilevelcache.autoconfigure;
 
-import org.springframework.context.SmartLifecycle;
-
 import io.github.multilevelcache.MultiLevelCacheManager;
 
+import org.springframework.context.SmartLifecycle;
+
 /**
- * Flushes write-behind queues when the context stops (G9): after the web server stopped taking requests (which
- * may still write) and before the invalidation bus and Redis connections stop.
+ * Flushes write-behind queues when the context stops (G9): after the web server stopped
+ * taking requests (which may still write) and before the invalidation bus and Redis
+ * connections stop.
  */
 final class WriteBehindShutdown implements SmartLifecycle {
 

@@ -14,7 +14,8 @@ import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Waits for the acknowledgements of one invalidation message from the peers that were alive when it was sent.
+ * Waits for the acknowledgements of one invalidation message from the peers that were
+ * alive when it was sent.
  */
 class AckWaiter {
 
@@ -71,7 +72,8 @@ class AckWaiter {
 	}
 
 	/**
-	 * Waits until every peer acknowledged or the timeout passed; a timeout is logged with the missing peers.
+	 * Waits until every peer acknowledged or the timeout passed; a timeout is logged with
+	 * the missing peers.
 	 * @param timeout the acknowledgement timeout
 	 * @return whether every peer acknowledged
 	 */

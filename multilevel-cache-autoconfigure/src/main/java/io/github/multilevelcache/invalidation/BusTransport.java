@@ -12,11 +12,12 @@ import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.connection.lettuce.LettuceConnection;
 
 /**
- * How the bus reaches Redis, through Boot's connection factory: publications (heartbeats, acknowledgements)
- * go out asynchronously on the factory's shared native connection, the same one the caches' writes and their
- * messages use, so they never block the receiving thread and leave in the order they were handed over; the
- * subscription is a dedicated connection of the factory; the epoch marker is read and written with plain
- * commands on the heartbeat thread.
+ * How the bus reaches Redis, through Boot's connection factory: publications (heartbeats,
+ * acknowledgements) go out asynchronously on the factory's shared native connection, the
+ * same one the caches' writes and their messages use, so they never block the receiving
+ * thread and leave in the order they were handed over; the subscription is a dedicated
+ * connection of the factory; the epoch marker is read and written with plain commands on
+ * the heartbeat thread.
  */
 class BusTransport {
 
@@ -48,7 +49,8 @@ class BusTransport {
 			return redis.publish(channel, body).toCompletableFuture().whenComplete((receivers, ex) -> {
 				Throwable cause = (ex instanceof CompletionException && ex.getCause() != null) ? ex.getCause() : ex;
 				if (cause != null && "Connection is closed".equals(cause.getMessage()) && this.shared == used) {
-					// the factory may have replaced its shared connection: fetch it again next time
+					// the factory may have replaced its shared connection: fetch it again
+					// next time
 					this.shared = null;
 				}
 			});
@@ -59,7 +61,8 @@ class BusTransport {
 	}
 
 	/**
-	 * Subscribes a listener on a dedicated connection; blocks until Redis confirmed (or failed).
+	 * Subscribes a listener on a dedicated connection; blocks until Redis confirmed (or
+	 * failed).
 	 * @return the subscribed connection, to close to unsubscribe
 	 */
 	RedisConnection subscribe(MessageListener listener, byte[]... channels) {

@@ -15,10 +15,11 @@ import org.springframework.data.redis.connection.RedisStringCommands.SetOption;
 import org.springframework.data.redis.core.types.Expiration;
 
 /**
- * Notices that Redis lost its data (a restart without persistence, {@code FLUSHALL}, {@code FLUSHDB}): an epoch
- * marker key holds a random value that only changes when the data is gone. One marker on a standalone or
- * Sentinel-managed Redis; on a cluster one per primary, each under a hash tag that maps to a slot of that
- * primary, so a flush or restart of any node is seen. Runs on the heartbeat thread.
+ * Notices that Redis lost its data (a restart without persistence, {@code FLUSHALL},
+ * {@code FLUSHDB}): an epoch marker key holds a random value that only changes when the
+ * data is gone. One marker on a standalone or Sentinel-managed Redis; on a cluster one
+ * per primary, each under a hash tag that maps to a slot of that primary, so a flush or
+ * restart of any node is seen. Runs on the heartbeat thread.
  */
 final class EpochWatch {
 

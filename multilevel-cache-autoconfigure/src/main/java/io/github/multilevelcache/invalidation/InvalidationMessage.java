@@ -7,7 +7,8 @@ import java.util.UUID;
 import io.github.multilevelcache.invalidation.InvalidationPublisher.Operation;
 
 /**
- * What travels on the invalidation channels; {@link MessageCodec} gives each its compact binary form.
+ * What travels on the invalidation channels; {@link MessageCodec} gives each its compact
+ * binary form.
  */
 sealed interface InvalidationMessage {
 
@@ -18,12 +19,14 @@ sealed interface InvalidationMessage {
 	UUID sender();
 
 	/**
-	 * Keys of a cache changed (or, with {@link Operation#CLEAR} and no keys, the whole cache).
+	 * Keys of a cache changed (or, with {@link Operation#CLEAR} and no keys, the whole
+	 * cache).
 	 *
 	 * @param sender the sending instance
 	 * @param cacheName the cache
 	 * @param operation what changed the keys
-	 * @param sequence the sender's sequence number for the cache (consecutive per sender and cache)
+	 * @param sequence the sender's sequence number for the cache (consecutive per sender
+	 * and cache)
 	 * @param keys the canonical keys, empty for a clear
 	 * @param ackRequested whether receivers must confirm that they dropped the keys
 	 */
@@ -32,7 +35,8 @@ sealed interface InvalidationMessage {
 	}
 
 	/**
-	 * The sender is alive; its current sequence number per cache reveals messages that were lost.
+	 * The sender is alive; its current sequence number per cache reveals messages that
+	 * were lost.
 	 *
 	 * @param sender the sending instance
 	 * @param sequences the last sequence number sent per cache
@@ -41,7 +45,8 @@ sealed interface InvalidationMessage {
 	}
 
 	/**
-	 * A receiver dropped the keys of an acknowledged invalidation (sent on the target's own channel).
+	 * A receiver dropped the keys of an acknowledged invalidation (sent on the target's
+	 * own channel).
 	 *
 	 * @param sender the acknowledging instance
 	 * @param target the instance whose invalidation is acknowledged

@@ -7,11 +7,12 @@ import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Tells the other instances that keys of a cache changed in Redis, so they drop them from their L1. The cache
- * hands over the Redis write that makes the change together with the keys: the publisher gives the write the
- * invalidation {@link Message} to send after it (in the same round trip) and, in acknowledged mode, waits for
- * the peers. Implementations never throw: a message that cannot be sent is counted and the receivers' gap
- * detection takes over.
+ * Tells the other instances that keys of a cache changed in Redis, so they drop them from
+ * their L1. The cache hands over the Redis write that makes the change together with the
+ * keys: the publisher gives the write the invalidation {@link Message} to send after it
+ * (in the same round trip) and, in acknowledged mode, waits for the peers.
+ * Implementations never throw: a message that cannot be sent is counted and the
+ * receivers' gap detection takes over.
  */
 public interface InvalidationPublisher {
 
@@ -45,9 +46,9 @@ public interface InvalidationPublisher {
 	 * @param cacheName the cache
 	 * @param operation what the write does
 	 * @param keys the canonical keys it changes (empty for {@link Operation#CLEAR})
-	 * @param write starts the Redis write; given the message to publish after it, or {@code null} when nothing is
-	 * to be published; it must only dispatch, not wait, because messages of one cache are given to their writes
-	 * in sequence order
+	 * @param write starts the Redis write; given the message to publish after it, or
+	 * {@code null} when nothing is to be published; it must only dispatch, not wait,
+	 * because messages of one cache are given to their writes in sequence order
 	 * @return the started write and the peers' acknowledgements
 	 */
 	<T> Publication<T> publish(String cacheName, Operation operation, List<String> keys,
@@ -76,8 +77,9 @@ public interface InvalidationPublisher {
 		CompletableFuture<T> written();
 
 		/**
-		 * In acknowledged mode, waits until every live peer confirmed it dropped the keys, or the acknowledgement
-		 * timeout passed (logged and counted); returns at once in asynchronous mode.
+		 * In acknowledged mode, waits until every live peer confirmed it dropped the
+		 * keys, or the acknowledgement timeout passed (logged and counted); returns at
+		 * once in asynchronous mode.
 		 */
 		void awaitAcknowledgements();
 

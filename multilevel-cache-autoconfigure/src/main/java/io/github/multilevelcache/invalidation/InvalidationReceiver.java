@@ -5,6 +5,10 @@ import java.util.Arrays;
 import java.util.Map;
 import java.util.UUID;
 
+import io.github.multilevelcache.invalidation.InvalidationMessage.Ack;
+import io.github.multilevelcache.invalidation.InvalidationMessage.Heartbeat;
+import io.github.multilevelcache.invalidation.InvalidationMessage.Invalidate;
+import io.github.multilevelcache.invalidation.InvalidationPublisher.Operation;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -13,18 +17,15 @@ import org.springframework.data.redis.connection.Message;
 import org.springframework.data.redis.connection.MessageListener;
 import org.springframework.data.redis.connection.SubscriptionListener;
 
-import io.github.multilevelcache.invalidation.InvalidationMessage.Ack;
-import io.github.multilevelcache.invalidation.InvalidationMessage.Heartbeat;
-import io.github.multilevelcache.invalidation.InvalidationMessage.Invalidate;
-import io.github.multilevelcache.invalidation.InvalidationPublisher.Operation;
-
 /**
- * The receiving side of the bus, called on the subscription's thread (Lettuce's event loop: it never blocks).
- * Drops the keys other instances changed from L1 (write-invalidate: it never puts a value), ignores its own
- * messages, answers acknowledged invalidations at once (an asynchronous {@code PUBLISH} from this thread, no
- * queue in between), completes the acknowledgements of its own writes, hands sequence numbers to the
- * {@link PeerTracker}, and clears every L1 on each (re)subscription. Malformed, foreign or oversized messages are
- * ignored and counted; nothing is ever thrown into the listener container.
+ * The receiving side of the bus, called on the subscription's thread (Lettuce's event
+ * loop: it never blocks). Drops the keys other instances changed from L1
+ * (write-invalidate: it never puts a value), ignores its own messages, answers
+ * acknowledged invalidations at once (an asynchronous {@code PUBLISH} from this thread,
+ * no queue in between), completes the acknowledgements of its own writes, hands sequence
+ * numbers to the {@link PeerTracker}, and clears every L1 on each (re)subscription.
+ * Malformed, foreign or oversized messages are ignored and counted; nothing is ever
+ * thrown into the listener container.
  */
 final class InvalidationReceiver implements MessageListener, SubscriptionListener {
 

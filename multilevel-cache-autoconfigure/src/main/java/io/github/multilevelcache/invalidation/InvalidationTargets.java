@@ -4,12 +4,14 @@ import java.util.Collection;
 
 /**
  * The in-process levels an invalidation bus acts on (a manager's caches, see
- * {@code MultiLevelCacheManager.invalidationTargets()}), and how it reports the state of its subscription.
+ * {@code MultiLevelCacheManager.invalidationTargets()}), and how it reports the state of
+ * its subscription.
  */
 public interface InvalidationTargets {
 
 	/**
-	 * Drops keys of one cache from L1; does nothing for a cache this instance has not created.
+	 * Drops keys of one cache from L1; does nothing for a cache this instance has not
+	 * created.
 	 * @param cacheName the cache
 	 * @param keys the canonical keys
 	 */
@@ -27,15 +29,15 @@ public interface InvalidationTargets {
 	void invalidateAll();
 
 	/**
-	 * The subscription is up: from now on every invalidation reaches L1. Clears every L1 first when it may hold
-	 * entries stored while messages could have been missed (not on the first subscription of an instance whose
-	 * L1 stayed unused until then).
+	 * The subscription is up: from now on every invalidation reaches L1. Clears every L1
+	 * first when it may hold entries stored while messages could have been missed (not on
+	 * the first subscription of an instance whose L1 stayed unused until then).
 	 */
 	void subscribed();
 
 	/**
-	 * The subscription is down or could not be made: L1 keeps serving, degraded, and is cleared by the next
-	 * subscription.
+	 * The subscription is down or could not be made: L1 keeps serving, degraded, and is
+	 * cleared by the next subscription.
 	 */
 	void unsubscribed();
 

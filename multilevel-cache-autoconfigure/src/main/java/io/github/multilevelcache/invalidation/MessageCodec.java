@@ -23,16 +23,16 @@ import io.github.multilevelcache.invalidation.InvalidationPublisher.Operation;
 /**
  * The binary form of {@link InvalidationMessage}s.
  * <p>
- * Layout (big-endian): magic {@code "MLCI"}, version 1, type (0 invalidate, 1 heartbeat, 2 ack), sender id (16
- * bytes), then per type:
+ * Layout (big-endian): magic {@code "MLCI"}, version 1, type (0 invalidate, 1 heartbeat,
+ * 2 ack), sender id (16 bytes), then per type:
  * <ul>
- * <li>invalidate: flags (bit 0: acknowledgement requested), operation (0 put, 1 evict, 2 clear), sequence (8
- * bytes), cache name, key count (4 bytes), keys</li>
+ * <li>invalidate: flags (bit 0: acknowledgement requested), operation (0 put, 1 evict, 2
+ * clear), sequence (8 bytes), cache name, key count (4 bytes), keys</li>
  * <li>heartbeat: cache count (4 bytes), then per cache its name and current sequence</li>
  * <li>ack: target sender (16 bytes), sequence, cache name</li>
  * </ul>
- * Strings are a 4-byte length followed by UTF-8. {@link #decode} rejects anything else (foreign, truncated,
- * trailing bytes, oversized) with {@link MalformedMessageException}.
+ * Strings are a 4-byte length followed by UTF-8. {@link #decode} rejects anything else
+ * (foreign, truncated, trailing bytes, oversized) with {@link MalformedMessageException}.
  */
 final class MessageCodec {
 

@@ -13,15 +13,17 @@ import java.util.function.LongSupplier;
 import java.util.stream.Collectors;
 
 /**
- * Tracks the other instances (peers) heard on the channel: which sequence numbers of each of their caches
- * arrived, to detect lost messages, and when each was last heard, to know who is alive.
+ * Tracks the other instances (peers) heard on the channel: which sequence numbers of each
+ * of their caches arrived, to detect lost messages, and when each was last heard, to know
+ * who is alive.
  * <p>
- * A peer's first contact sets its baseline (everything before it was covered by the L1 clear of our own
- * subscription). After that, a number that a later message skips, or that a heartbeat announces but that has
- * not arrived, is <em>missing</em>; a missing number that has not arrived within the reorder grace (messages
- * of one sender may overtake each other when they leave Redis through different nodes or connections) is a
- * gap, and its cache's L1 must be cleared. More than {@value #MAX_MISSING} missing numbers of one cache are a
- * gap at once. Thread-safe.
+ * A peer's first contact sets its baseline (everything before it was covered by the L1
+ * clear of our own subscription). After that, a number that a later message skips, or
+ * that a heartbeat announces but that has not arrived, is <em>missing</em>; a missing
+ * number that has not arrived within the reorder grace (messages of one sender may
+ * overtake each other when they leave Redis through different nodes or connections) is a
+ * gap, and its cache's L1 must be cleared. More than {@value #MAX_MISSING} missing
+ * numbers of one cache are a gap at once. Thread-safe.
  */
 final class PeerTracker {
 
@@ -86,8 +88,8 @@ final class PeerTracker {
 	}
 
 	/**
-	 * The caches with a number missing for longer than the reorder grace; each is reported once (its missing
-	 * numbers are forgotten).
+	 * The caches with a number missing for longer than the reorder grace; each is
+	 * reported once (its missing numbers are forgotten).
 	 * @return the caches to clear
 	 */
 	List<String> gaps() {
@@ -182,8 +184,8 @@ final class PeerTracker {
 	}
 
 	/**
-	 * The numbers of one sender's cache: the highest seen, and the ones below it still missing (with when they
-	 * went missing). Guarded by its peer.
+	 * The numbers of one sender's cache: the highest seen, and the ones below it still
+	 * missing (with when they went missing). Guarded by its peer.
 	 */
 	private static final class Sequence {
 
@@ -195,7 +197,9 @@ final class PeerTracker {
 			this.highest = highest;
 		}
 
-		/** @return whether too many are missing now */
+		/**
+		 * @return whether too many are missing now
+		 */
 		boolean received(long sequence, long now) {
 			if (sequence <= this.highest) {
 				this.missing.remove(sequence);
@@ -206,7 +210,9 @@ final class PeerTracker {
 			return overflow;
 		}
 
-		/** @return whether too many are missing now */
+		/**
+		 * @return whether too many are missing now
+		 */
 		boolean announced(long sequence, long now) {
 			if (sequence <= this.highest) {
 				return false;

@@ -15,6 +15,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 
+import io.github.multilevelcache.InvalidCacheSettingException;
+import io.github.multilevelcache.InvalidationMode;
+import io.github.multilevelcache.invalidation.InvalidationMessage.Heartbeat;
+import io.github.multilevelcache.invalidation.InvalidationMessage.Invalidate;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -23,35 +27,37 @@ import org.springframework.context.SmartLifecycle;
 import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 
-import io.github.multilevelcache.InvalidCacheSettingException;
-import io.github.multilevelcache.InvalidationMode;
-import io.github.multilevelcache.invalidation.InvalidationMessage.Heartbeat;
-import io.github.multilevelcache.invalidation.InvalidationMessage.Invalidate;
-
 /**
- * Cross-instance coherence over Redis pub/sub (G2, G6, G7a): gives every write of the caches its invalidation
- * message, drops the keys other instances changed from this instance's L1, and clears L1 whenever messages may
- * have been lost.
+ * Cross-instance coherence over Redis pub/sub (G2, G6, G7a): gives every write of the
+ * caches its invalidation message, drops the keys other instances changed from this
+ * instance's L1, and clears L1 whenever messages may have been lost.
  * <p>
  * Guarantees:
  * <ul>
- * <li>Each message goes out with the Redis write that causes it, after it, in the same round trip; messages of
- * one cache carry consecutive sequence numbers and are handed to their writes in that order.</li>
- * <li>Receivers never put values into L1 from a message (write-invalidate) and ignore their own messages.</li>
- * <li>A sequence number skipped by a later message or announced by a heartbeat, and still missing after the
- * reorder grace, clears that cache's L1. Every (re)subscription, a subscription that stops delivering this
- * instance's own heartbeats, and a changed Redis epoch marker (restart, {@code FLUSHALL}) clear every L1.
- * Detection takes at most one heartbeat interval plus the grace and a round trip.</li>
- * <li>Until its first subscription is confirmed this instance's L1 stays unused, so the first subscription has
- * nothing to clear; if it cannot subscribe, L1 serves degraded and the later subscription clears it.</li>
- * <li>Malformed, foreign or oversized messages are ignored and counted; the listener never throws.</li>
- * <li>In {@link InvalidationMode#ACKNOWLEDGED acknowledged} mode a write returns once every live peer confirmed
- * it dropped the keys, or after the acknowledgement timeout (logged and counted).</li>
- * <li>Start-up never waits for Redis: the subscription is made and kept on a thread of its own.</li>
+ * <li>Each message goes out with the Redis write that causes it, after it, in the same
+ * round trip; messages of one cache carry consecutive sequence numbers and are handed to
+ * their writes in that order.</li>
+ * <li>Receivers never put values into L1 from a message (write-invalidate) and ignore
+ * their own messages.</li>
+ * <li>A sequence number skipped by a later message or announced by a heartbeat, and still
+ * missing after the reorder grace, clears that cache's L1. Every (re)subscription, a
+ * subscription that stops delivering this instance's own heartbeats, and a changed Redis
+ * epoch marker (restart, {@code FLUSHALL}) clear every L1. Detection takes at most one
+ * heartbeat interval plus the grace and a round trip.</li>
+ * <li>Until its first subscription is confirmed this instance's L1 stays unused, so the
+ * first subscription has nothing to clear; if it cannot subscribe, L1 serves degraded and
+ * the later subscription clears it.</li>
+ * <li>Malformed, foreign or oversized messages are ignored and counted; the listener
+ * never throws.</li>
+ * <li>In {@link InvalidationMode#ACKNOWLEDGED acknowledged} mode a write returns once
+ * every live peer confirmed it dropped the keys, or after the acknowledgement timeout
+ * (logged and counted).</li>
+ * <li>Start-up never waits for Redis: the subscription is made and kept on a thread of
+ * its own.</li>
  * </ul>
- * Threads: the callers' (publishing), Lettuce's event loop (receiving, {@link InvalidationReceiver}), the
- * subscriber ({@link SubscriptionKeeper}) and the heartbeat thread (heartbeats, gap and epoch checks), all
- * started by {@link #start()}.
+ * Threads: the callers' (publishing), Lettuce's event loop (receiving,
+ * {@link InvalidationReceiver}), the subscriber ({@link SubscriptionKeeper}) and the
+ * heartbeat thread (heartbeats, gap and epoch checks), all started by {@link #start()}.
  */
 public final class RedisInvalidationBus implements InvalidationPublisher, SmartLifecycle {
 
@@ -97,7 +103,7 @@ public final class RedisInvalidationBus implements InvalidationPublisher, SmartL
 
 	/**
 	 * Creates a bus; nothing touches Redis and no thread starts until {@link #start()}.
-	 * @param connectionFactory Boot's connection factory
+	 * @param connectionFactory the application's connection factory
 	 * @param settings channel, intervals and timeouts
 	 * @param targets the L1s of this instance
 	 * @param modes invalidation mode per cache name
@@ -147,15 +153,14 @@ public final class RedisInvalidationBus implements InvalidationPublisher, SmartL
 	}
 
 	/**
-	 * The peers heard recently, with the highest sequence number received per cache and the time since each
-	 * was heard.
+	 * The peers heard recently, with the highest sequence number received per cache and
+	 * the time since each was heard.
 	 * @return peer id → what is known of it
 	 */
 	public Map<UUID, Peer> peers() {
 		Map<UUID, Peer> peers = new LinkedHashMap<>();
 		this.peers.snapshot()
-			.forEach((id, view) -> peers.put(id,
-					new Peer(view.sequences(), Duration.ofNanos(view.nanosSinceHeard()))));
+			.forEach((id, view) -> peers.put(id, new Peer(view.sequences(), Duration.ofNanos(view.nanosSinceHeard()))));
 		return peers;
 	}
 
@@ -181,7 +186,8 @@ public final class RedisInvalidationBus implements InvalidationPublisher, SmartL
 			Message message = new Message(this.channel, MessageCodec
 				.encode(new Invalidate(this.instanceId, cacheName, operation, number, keys, acknowledged)));
 			if (this.dropNextPublication) {
-				// test seam: this message is lost on its way, its sequence number is used all the same
+				// test seam: this message is lost on its way, its sequence number is used
+				// all the same
 				this.dropNextPublication = false;
 				message = null;
 			}
@@ -213,40 +219,6 @@ public final class RedisInvalidationBus implements InvalidationPublisher, SmartL
 		catch (RuntimeException ex) {
 			return CompletableFuture.failedFuture(ex);
 		}
-	}
-
-	/**
-	 * A write and its message on their way, with the acknowledgements to wait for.
-	 */
-	private final class SentPublication<T> implements Publication<T> {
-
-		private final CompletableFuture<T> written;
-
-		private final @Nullable AckWaiter acks;
-
-		SentPublication(CompletableFuture<T> written, @Nullable AckWaiter acks) {
-			this.written = written;
-			this.acks = acks;
-		}
-
-		@Override
-		public CompletableFuture<T> written() {
-			return this.written;
-		}
-
-		@Override
-		public void awaitAcknowledgements() {
-			if (this.acks == null) {
-				return;
-			}
-			try {
-				this.acks.await(RedisInvalidationBus.this.settings.ackTimeout());
-			}
-			finally {
-				RedisInvalidationBus.this.ackWaiters.remove(this.acks.id());
-			}
-		}
-
 	}
 
 	// ---- lifecycle and periodic work ----
@@ -292,8 +264,8 @@ public final class RedisInvalidationBus implements InvalidationPublisher, SmartL
 	}
 
 	/**
-	 * Stops after the web server stopped serving and the write-behind queues were flushed, before the Redis
-	 * connection factory stops.
+	 * Stops after the web server stopped serving and the write-behind queues were
+	 * flushed, before the Redis connection factory stops.
 	 */
 	@Override
 	public int getPhase() {
@@ -303,9 +275,8 @@ public final class RedisInvalidationBus implements InvalidationPublisher, SmartL
 	void tick() {
 		try {
 			publishHeartbeat();
-			boolean publishing = System.nanoTime() - this.lastHeartbeatPublishedNanos < this.settings
-				.heartbeatInterval()
-				.toNanos() * 2;
+			boolean publishing = System.nanoTime()
+					- this.lastHeartbeatPublishedNanos < this.settings.heartbeatInterval().toNanos() * 2;
 			this.keeper.check(publishing);
 			checkEpoch();
 			this.peers.expire();
@@ -319,7 +290,8 @@ public final class RedisInvalidationBus implements InvalidationPublisher, SmartL
 	private void publishHeartbeat() {
 		Map<String, Long> snapshot = new LinkedHashMap<>();
 		this.sequences.forEach((name, sequence) -> {
-			// under the lock: every message numbered up to the snapshot was handed to Redis before this heartbeat
+			// under the lock: every message numbered up to the snapshot was handed to
+			// Redis before this heartbeat
 			sequence.lock.lock();
 			try {
 				snapshot.put(name, sequence.value);
@@ -350,7 +322,8 @@ public final class RedisInvalidationBus implements InvalidationPublisher, SmartL
 	}
 
 	/**
-	 * Redis restarted (without persistence) or was flushed: the epoch marker is gone or different.
+	 * Redis restarted (without persistence) or was flushed: the epoch marker is gone or
+	 * different.
 	 */
 	private void checkEpoch() {
 		try (RedisConnection connection = this.transport.connection()) {
@@ -366,8 +339,8 @@ public final class RedisInvalidationBus implements InvalidationPublisher, SmartL
 	}
 
 	/**
-	 * Test seam: the next invalidation message this instance publishes is dropped (as if the network lost it),
-	 * while its sequence number is still used.
+	 * Test seam: the next invalidation message this instance publishes is dropped (as if
+	 * the network lost it), while its sequence number is still used.
 	 */
 	void dropNextPublication() {
 		this.dropNextPublication = true;
@@ -379,6 +352,40 @@ public final class RedisInvalidationBus implements InvalidationPublisher, SmartL
 	void tickNow() {
 		tick();
 		checkGaps();
+	}
+
+	/**
+	 * A write and its message on their way, with the acknowledgements to wait for.
+	 */
+	private final class SentPublication<T> implements Publication<T> {
+
+		private final CompletableFuture<T> written;
+
+		private final @Nullable AckWaiter acks;
+
+		SentPublication(CompletableFuture<T> written, @Nullable AckWaiter acks) {
+			this.written = written;
+			this.acks = acks;
+		}
+
+		@Override
+		public CompletableFuture<T> written() {
+			return this.written;
+		}
+
+		@Override
+		public void awaitAcknowledgements() {
+			if (this.acks == null) {
+				return;
+			}
+			try {
+				this.acks.await(RedisInvalidationBus.this.settings.ackTimeout());
+			}
+			finally {
+				RedisInvalidationBus.this.ackWaiters.remove(this.acks.id());
+			}
+		}
+
 	}
 
 	/**
@@ -396,17 +403,20 @@ public final class RedisInvalidationBus implements InvalidationPublisher, SmartL
 	 * Fixed settings of the bus.
 	 *
 	 * @param channel the pub/sub channel
-	 * @param heartbeatInterval heartbeat period, also the period of subscription and epoch checks
+	 * @param heartbeatInterval heartbeat period, also the period of subscription and
+	 * epoch checks
 	 * @param ackTimeout how long an acknowledged write waits for its peers
 	 * @param peerTimeout after this silence a peer is neither waited for nor remembered
-	 * @param epochKey Redis key of the epoch marker that reveals restarts and {@code FLUSHALL}
+	 * @param epochKey Redis key of the epoch marker that reveals restarts and
+	 * {@code FLUSHALL}
 	 */
 	public record Settings(String channel, Duration heartbeatInterval, Duration ackTimeout, Duration peerTimeout,
 			String epochKey) {
 
 		/**
 		 * Validates the settings.
-		 * @throws InvalidCacheSettingException naming the setting when a value is missing or out of range
+		 * @throws InvalidCacheSettingException naming the setting when a value is missing
+		 * or out of range
 		 */
 		public Settings {
 			require(channel != null && !channel.isBlank(), "invalidation.channel", channel, "must not be empty");

@@ -11,12 +11,14 @@ import org.springframework.data.redis.connection.MessageListener;
 import org.springframework.data.redis.connection.RedisConnection;
 
 /**
- * Keeps the bus subscribed, on a thread of its own (subscribing blocks until Redis answers or the connection
- * attempt fails, so it never delays a heartbeat): subscribes at start and again whenever the subscription was
- * dropped, retrying every heartbeat interval while Redis is unreachable. Lettuce re-subscribes a connection it
- * reconnects by itself; a subscription that stops delivering this instance's own heartbeats while they are
- * published is broken without having said so, and is closed and made anew. The first failed attempt tells the
- * targets that L1 must serve without invalidations (degraded) until the subscription is up.
+ * Keeps the bus subscribed, on a thread of its own (subscribing blocks until Redis
+ * answers or the connection attempt fails, so it never delays a heartbeat): subscribes at
+ * start and again whenever the subscription was dropped, retrying every heartbeat
+ * interval while Redis is unreachable. Lettuce re-subscribes a connection it reconnects
+ * by itself; a subscription that stops delivering this instance's own heartbeats while
+ * they are published is broken without having said so, and is closed and made anew. The
+ * first failed attempt tells the targets that L1 must serve without invalidations
+ * (degraded) until the subscription is up.
  */
 final class SubscriptionKeeper {
 
@@ -89,12 +91,15 @@ final class SubscriptionKeeper {
 		catch (RuntimeException ex) {
 			this.targets.unsubscribed();
 			this.warnings.warn("Cannot subscribe to the invalidation channel yet (Redis unreachable?); L1 serves "
-					+ "without invalidations and is cleared once subscribed; retrying every "
-					+ this.interval.toMillis() + " ms", ex);
+					+ "without invalidations and is cleared once subscribed; retrying every " + this.interval.toMillis()
+					+ " ms", ex);
 		}
 	}
 
-	/** Redis confirmed the subscription of the invalidation channel (also after Lettuce reconnected). */
+	/**
+	 * Redis confirmed the subscription of the invalidation channel (also after Lettuce
+	 * reconnected).
+	 */
 	void confirmed() {
 		this.confirmed = true;
 		this.lastOwnHeartbeatNanos = System.nanoTime();
@@ -119,8 +124,9 @@ final class SubscriptionKeeper {
 	}
 
 	/**
-	 * Called every heartbeat: drops a subscription that stopped delivering this instance's own heartbeats while
-	 * they were being published, so that the keeper makes a new one (which clears every L1).
+	 * Called every heartbeat: drops a subscription that stopped delivering this
+	 * instance's own heartbeats while they were being published, so that the keeper makes
+	 * a new one (which clears every L1).
 	 * @param publishing whether heartbeats were published recently
 	 */
 	void check(boolean publishing) {

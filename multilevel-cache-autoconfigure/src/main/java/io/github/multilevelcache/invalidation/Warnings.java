@@ -4,8 +4,8 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
 /**
- * Logs the bus's Redis problems at WARN at most every 30 seconds (at DEBUG otherwise), so an outage does not
- * flood the log.
+ * Logs the bus's Redis problems at WARN at most every 30 seconds (at DEBUG otherwise), so
+ * an outage does not flood the log.
  */
 final class Warnings {
 

@@ -2,21 +2,22 @@ package io.github.multilevelcache.metrics;
 
 import java.util.function.ToDoubleFunction;
 
+import io.github.multilevelcache.MultiLevelCacheManager;
+import io.github.multilevelcache.invalidation.InvalidationStatistics;
+import io.github.multilevelcache.invalidation.RedisInvalidationBus;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import org.jspecify.annotations.Nullable;
 
-import io.github.multilevelcache.invalidation.InvalidationStatistics;
-import io.github.multilevelcache.invalidation.RedisInvalidationBus;
-import io.github.multilevelcache.MultiLevelCacheManager;
-
 /**
- * Instance-wide meters: invalidation traffic ({@code multilevel.cache.invalidations{direction=sent|received}},
- * {@code .gaps}, {@code .malformed}, {@code .resubscriptions}, {@code .epoch.changes}, {@code .ack.timeouts},
- * {@code .publish.failures}), known peers, and Redis availability behind the circuit breaker
- * ({@code multilevel.cache.l2.available}: 1 or 0; {@code multilevel.cache.l2.rejected.calls}).
+ * Instance-wide meters: invalidation traffic
+ * ({@code multilevel.cache.invalidations{direction=sent|received}}, {@code .gaps},
+ * {@code .malformed}, {@code .resubscriptions}, {@code .epoch.changes},
+ * {@code .ack.timeouts}, {@code .publish.failures}), known peers, and Redis availability
+ * behind the circuit breaker ({@code multilevel.cache.l2.available}: 1 or 0;
+ * {@code multilevel.cache.l2.rejected.calls}).
  */
 public class InvalidationMetrics implements MeterBinder {
 
@@ -54,16 +55,16 @@ public class InvalidationMetrics implements MeterBinder {
 		Gauge.builder("multilevel.cache.l2.available", this.manager, (m) -> m.isRedisAvailable() ? 1 : 0)
 			.description("Whether Redis calls are let through (1) or refused by the open circuit breaker (0)")
 			.register(registry);
-		FunctionCounter.builder("multilevel.cache.l2.rejected.calls", this.manager,
-				MultiLevelCacheManager::getRefusedRedisCalls)
+		FunctionCounter
+			.builder("multilevel.cache.l2.rejected.calls", this.manager, MultiLevelCacheManager::getRefusedRedisCalls)
 			.description("Redis calls refused without touching Redis while the circuit breaker was open")
 			.register(registry);
 	}
 
 	private static void counter(MeterRegistry registry, RedisInvalidationBus bus, String name, @Nullable String tag,
 			@Nullable String value, ToDoubleFunction<InvalidationStatistics> count) {
-		FunctionCounter.Builder<RedisInvalidationBus> builder = FunctionCounter
-			.builder(name, bus, (b) -> count.applyAsDouble(b.statistics()));
+		FunctionCounter.Builder<RedisInvalidationBus> builder = FunctionCounter.builder(name, bus,
+				(b) -> count.applyAsDouble(b.statistics()));
 		if (tag != null && value != null) {
 			builder.tag(tag, value);
 		}

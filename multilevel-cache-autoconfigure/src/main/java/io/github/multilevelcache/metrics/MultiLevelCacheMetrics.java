@@ -3,6 +3,8 @@ package io.github.multilevelcache.metrics;
 import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
 
+import io.github.multilevelcache.CacheStatistics;
+import io.github.multilevelcache.MultiLevelCache;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.FunctionTimer;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -12,20 +14,21 @@ import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.cache.CacheMeterBinder;
 import org.jspecify.annotations.Nullable;
 
-import io.github.multilevelcache.CacheStatistics;
-import io.github.multilevelcache.MultiLevelCache;
-
 /**
- * Micrometer meters of one {@link MultiLevelCache}. The standard cache meters count the cache as a whole:
- * {@code cache.gets{result=hit}} is a hit in either level, {@code result=miss} a miss in both,
- * {@code cache.size} and {@code cache.evictions} are L1's. Per-level and cache-specific meters:
+ * Micrometer meters of one {@link MultiLevelCache}. The standard cache meters count the
+ * cache as a whole: {@code cache.gets{result=hit}} is a hit in either level,
+ * {@code result=miss} a miss in both, {@code cache.size} and {@code cache.evictions} are
+ * L1's. Per-level and cache-specific meters:
  * <ul>
  * <li>{@code cache.level.gets{level=l1|l2, result=hit|miss}}</li>
- * <li>{@code cache.loads{result=success|failure}} and the timer {@code cache.load.duration} (enable
- * percentiles with {@code management.metrics.distribution.percentiles.cache.load.duration})</li>
- * <li>{@code cache.lock.acquired}, {@code cache.lock.waits}, {@code cache.lock.wait.timeouts},
- * {@code cache.lock.wait.duration} (seconds), {@code cache.lease.lost}</li>
- * <li>{@code cache.refreshes{result=scheduled|rejected|failed|succeeded}}, {@code cache.early.recomputes}</li>
+ * <li>{@code cache.loads{result=success|failure}} and the timer
+ * {@code cache.load.duration} (enable percentiles with
+ * {@code management.metrics.distribution.percentiles.cache.load.duration})</li>
+ * <li>{@code cache.lock.acquired}, {@code cache.lock.waits},
+ * {@code cache.lock.wait.timeouts}, {@code cache.lock.wait.duration} (seconds),
+ * {@code cache.lease.lost}</li>
+ * <li>{@code cache.refreshes{result=scheduled|rejected|failed|succeeded}},
+ * {@code cache.early.recomputes}</li>
  * <li>{@code cache.corrupt.values}, {@code cache.l2.errors}</li>
  * <li>write-behind caches: {@code cache.write.behind.queue.size},
  * {@code cache.write.behind.writes{result=accepted|coalesced|flushed|dead.lettered|written.through}},
@@ -83,7 +86,8 @@ public class MultiLevelCacheMetrics extends CacheMeterBinder<MultiLevelCache> {
 				(c) -> c.getStatistics().l2Hits());
 		counter(registry, "cache.level.gets", "Lookups per level", Tags.of("level", "l2", "result", "miss"),
 				(c) -> c.getStatistics().l2Misses());
-		counter(registry, "cache.loads", "Loader calls", Tags.of("result", "success"), (c) -> c.getStatistics().loads());
+		counter(registry, "cache.loads", "Loader calls", Tags.of("result", "success"),
+				(c) -> c.getStatistics().loads());
 		counter(registry, "cache.loads", "Loader calls", Tags.of("result", "failure"),
 				(c) -> c.getStatistics().loadFailures());
 		Timer loadTimer = Timer.builder("cache.load.duration")
@@ -97,8 +101,9 @@ public class MultiLevelCacheMetrics extends CacheMeterBinder<MultiLevelCache> {
 				(c) -> c.getStatistics().lockWaits());
 		counter(registry, "cache.lock.wait.timeouts", "Waits that gave up and loaded themselves", Tags.empty(),
 				(c) -> c.getStatistics().lockWaitTimeouts());
-		FunctionTimer.builder("cache.lock.wait.duration", this.cache, (c) -> c.getStatistics().lockWaits(),
-				(c) -> c.getStatistics().lockWaitNanos(), TimeUnit.NANOSECONDS)
+		FunctionTimer
+			.builder("cache.lock.wait.duration", this.cache, (c) -> c.getStatistics().lockWaits(),
+					(c) -> c.getStatistics().lockWaitNanos(), TimeUnit.NANOSECONDS)
 			.description("Time spent waiting for lease holders")
 			.tags(this.tags)
 			.register(registry);
@@ -122,8 +127,8 @@ public class MultiLevelCacheMetrics extends CacheMeterBinder<MultiLevelCache> {
 				Tags.empty(), (c) -> c.getStatistics().unstorableValues());
 		counter(registry, "cache.remembered.writes", "Writes Redis missed, repaired everywhere once it is back",
 				Tags.empty(), (c) -> c.getStatistics().rememberedWrites());
-		counter(registry, "cache.corrupt.values", "Undecodable values found in Redis (treated as misses)",
-				Tags.empty(), (c) -> c.getStatistics().corruptValues());
+		counter(registry, "cache.corrupt.values", "Undecodable values found in Redis (treated as misses)", Tags.empty(),
+				(c) -> c.getStatistics().corruptValues());
 		counter(registry, "cache.l2.errors", "Redis calls that failed or timed out", Tags.empty(),
 				(c) -> c.getStatistics().l2Errors());
 		if (this.cache.getSettings().strategy() == io.github.multilevelcache.WriteStrategy.WRITE_BEHIND) {

@@ -9,8 +9,9 @@ import tools.jackson.databind.JavaType;
 import tools.jackson.databind.jsontype.PolymorphicTypeValidator;
 
 /**
- * Allows a type name only when it starts with one of the configured prefixes. The decision is made on the
- * name alone ({@link #validateSubClassName}), so Jackson never loads a class that is not allowed.
+ * Allows a type name only when it starts with one of the configured prefixes. The
+ * decision is made on the name alone ({@link #validateSubClassName}), so Jackson never
+ * loads a class that is not allowed.
  */
 final class AllowListTypeValidator extends PolymorphicTypeValidator.Base {
 
@@ -40,7 +41,7 @@ final class AllowListTypeValidator extends PolymorphicTypeValidator.Base {
 			return true; // primitive array
 		}
 		for (String prefix : this.prefixes) {
-			if (prefix.endsWith(".") || prefix.endsWith("$") ? name.startsWith(prefix) : name.equals(prefix)) {
+			if ((prefix.endsWith(".") || prefix.endsWith("$")) ? name.startsWith(prefix) : name.equals(prefix)) {
 				return true;
 			}
 		}

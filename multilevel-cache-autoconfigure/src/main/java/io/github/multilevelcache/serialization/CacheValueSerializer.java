@@ -1,9 +1,10 @@
 package io.github.multilevelcache.serialization;
 
 /**
- * Turns cache values into the payload bytes stored in Redis and back. Define a bean of this type to replace
- * the default {@link JacksonCacheValueSerializer}. Implementations must be thread-safe. {@code null} never
- * reaches a serializer: cached {@code null}s are marked in the envelope.
+ * Turns cache values into the payload bytes stored in Redis and back. Define a bean of
+ * this type to replace the default {@link JacksonCacheValueSerializer}. Implementations
+ * must be thread-safe. {@code null} never reaches a serializer: cached {@code null}s are
+ * marked in the envelope.
  */
 public interface CacheValueSerializer {
 
@@ -19,8 +20,8 @@ public interface CacheValueSerializer {
 	 * Deserializes a payload written by {@link #serialize(Object)}.
 	 * @param payload the bytes
 	 * @return the value, never {@code null}
-	 * @throws CorruptValueException when the bytes cannot be read or name a type that is not allowed; the
-	 * cache then treats the entry as a miss
+	 * @throws CorruptValueException when the bytes cannot be read or name a type that is
+	 * not allowed; the cache then treats the entry as a miss
 	 */
 	Object deserialize(byte[] payload);
 

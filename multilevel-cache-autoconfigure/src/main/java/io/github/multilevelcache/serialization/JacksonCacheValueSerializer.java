@@ -14,20 +14,21 @@ import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.jsontype.impl.DefaultTypeResolverBuilder;
 
 /**
- * The default {@link CacheValueSerializer}: Jackson 3 JSON with type information, where every type name in
- * a payload is checked against an allow-list of package or class-name prefixes <em>before</em> any class is
- * loaded. A payload naming any other type is a {@link CorruptValueException} (a miss), never an
- * instantiation. Java native serialization is never used.
+ * The default {@link CacheValueSerializer}: Jackson 3 JSON with type information, where
+ * every type name in a payload is checked against an allow-list of package or class-name
+ * prefixes <em>before</em> any class is loaded. A payload naming any other type is a
+ * {@link CorruptValueException} (a miss), never an instantiation. Java native
+ * serialization is never used.
  * <p>
- * Type information is written for every value except JSON's natural types ({@link String}, {@link Boolean},
- * {@link Integer}, {@link Double}), so a {@link Long} comes back as a {@code Long} and a record as that
- * record.
+ * Type information is written for every value except JSON's natural types
+ * ({@link String}, {@link Boolean}, {@link Integer}, {@link Double}), so a {@link Long}
+ * comes back as a {@code Long} and a record as that record.
  */
 public final class JacksonCacheValueSerializer implements CacheValueSerializer {
 
 	/**
-	 * Value types of the JDK that are always allowed: boxed primitives, strings, big numbers, {@code java.time}
-	 * types, dates, UUIDs and the standard collections.
+	 * Value types of the JDK that are always allowed: boxed primitives, strings, big
+	 * numbers, {@code java.time} types, dates, UUIDs and the standard collections.
 	 */
 	public static final List<String> JDK_VALUE_TYPES = List.of("java.lang.String", "java.lang.Boolean",
 			"java.lang.Character", "java.lang.Byte", "java.lang.Short", "java.lang.Integer", "java.lang.Long",
@@ -47,8 +48,8 @@ public final class JacksonCacheValueSerializer implements CacheValueSerializer {
 
 	/**
 	 * Creates a serializer that allows the JDK value types and the given prefixes.
-	 * @param allowedTypePrefixes package names ({@code com.example.}) or class names; a package name without
-	 * a trailing dot is treated as a package
+	 * @param allowedTypePrefixes package names ({@code com.example.}) or class names; a
+	 * package name without a trailing dot is treated as a package
 	 */
 	public JacksonCacheValueSerializer(Collection<String> allowedTypePrefixes) {
 		this.validator = new AllowListTypeValidator(JDK_VALUE_TYPES, allowedTypePrefixes);
@@ -96,8 +97,8 @@ public final class JacksonCacheValueSerializer implements CacheValueSerializer {
 	}
 
 	/**
-	 * Default typing for every type but JSON's natural ones, so that the root value and nested values keep
-	 * their types.
+	 * Default typing for every type but JSON's natural ones, so that the root value and
+	 * nested values keep their types.
 	 */
 	private static final class EveryNonNaturalType extends DefaultTypeResolverBuilder {
 

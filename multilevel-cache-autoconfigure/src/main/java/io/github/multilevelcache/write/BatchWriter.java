@@ -6,17 +6,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
 
+import io.github.multilevelcache.CacheSettings;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
-import io.github.multilevelcache.CacheSettings;
-
 /**
- * Hands batches of one write-behind cache to its writer ({@code writeAll} for writes, {@code deleteAll} for
- * deletes), retrying a failed batch with exponential backoff ({@code retry-backoff} doubled per retry, up to
- * {@code max-retries}), skipping keys that got a newer write meanwhile, then giving what still fails to the
- * {@link DeadLetterHandler}. Called by one thread at a time (the caller holds the writer lock).
+ * Hands batches of one write-behind cache to its writer ({@code writeAll} for writes,
+ * {@code deleteAll} for deletes), retrying a failed batch with exponential backoff
+ * ({@code retry-backoff} doubled per retry, up to {@code max-retries}), skipping keys
+ * that got a newer write meanwhile, then giving what still fails to the
+ * {@link DeadLetterHandler}. Called by one thread at a time (the caller holds the writer
+ * lock).
  */
 final class BatchWriter {
 
@@ -65,8 +66,9 @@ final class BatchWriter {
 			}
 			catch (RuntimeException ex) {
 				failure = ex;
-				logger.debug("Write-behind batch of cache '" + this.cacheName + "' failed (attempt " + (attempt + 1)
-						+ ")", ex);
+				logger.debug(
+						"Write-behind batch of cache '" + this.cacheName + "' failed (attempt " + (attempt + 1) + ")",
+						ex);
 			}
 		}
 		this.statistics.deadLettered.add(remaining.size());
@@ -74,7 +76,8 @@ final class BatchWriter {
 	}
 
 	/**
-	 * One writer call per kind: {@code writeAll} for the writes, then {@code deleteAll} for the deletes.
+	 * One writer call per kind: {@code writeAll} for the writes, then {@code deleteAll}
+	 * for the deletes.
 	 */
 	void write(List<PendingWrite> batch) {
 		Map<Object, @Nullable Object> writes = new LinkedHashMap<>();
@@ -96,7 +99,8 @@ final class BatchWriter {
 	}
 
 	/**
-	 * Applies one write synchronously (the queue stayed full, or the journal could not take it).
+	 * Applies one write synchronously (the queue stayed full, or the journal could not
+	 * take it).
 	 */
 	void writeNow(Object key, @Nullable Object value, boolean delete) {
 		if (delete) {

@@ -6,10 +6,11 @@ import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The application's own store behind a cache with strategy {@code write-through} or {@code write-behind}:
- * name the bean in {@code multilevel-cache.caches.<name>.writer}. Keys are the cache keys as the application
- * passed them (e.g. the {@code @CachePut} key), values the cached values ({@code null} for a cached
- * {@code null}). Implementations must be thread-safe; a write-behind writer is called from one flusher
+ * The application's own store behind a cache with strategy {@code write-through} or
+ * {@code write-behind}: name the bean in {@code multilevel-cache.caches.<name>.writer}.
+ * Keys are the cache keys as the application passed them (e.g. the {@code @CachePut}
+ * key), values the cached values ({@code null} for a cached {@code null}).
+ * Implementations must be thread-safe; a write-behind writer is called from one flusher
  * thread per cache, never concurrently for one cache.
  *
  * @param <K> key type
@@ -25,7 +26,8 @@ public interface CacheWriter<K, V> {
 	void write(K key, @Nullable V value);
 
 	/**
-	 * Writes a batch (write-behind); by default one {@link #write} per entry, in iteration order.
+	 * Writes a batch (write-behind); by default one {@link #write} per entry, in
+	 * iteration order.
 	 * @param entries the entries, at most one per key
 	 */
 	default void writeAll(Map<K, @Nullable V> entries) {

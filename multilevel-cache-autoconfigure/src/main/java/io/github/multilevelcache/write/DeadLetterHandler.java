@@ -3,8 +3,9 @@ package io.github.multilevelcache.write;
 import java.util.List;
 
 /**
- * Receives write-behind batches that still failed after every retry. Define a bean of this type to keep
- * them (the default logs each at ERROR and counts it). Called from the flusher thread.
+ * Receives write-behind batches that still failed after every retry. Define a bean of
+ * this type to keep them (the default logs each at ERROR and counts it). Called from the
+ * flusher thread.
  */
 @FunctionalInterface
 public interface DeadLetterHandler {

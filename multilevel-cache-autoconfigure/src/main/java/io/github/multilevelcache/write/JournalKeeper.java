@@ -13,10 +13,12 @@ import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Keeps one durable write-behind journal owned and replays the journals of crashed instances, on two threads of
- * its own so that a slow replay (it calls the writer) can never delay the renewal of this instance's owner key:
- * the owner key is renewed every {@link WriteJournal#RENEWAL}, whatever the flush interval, and other journals
- * are checked every {@link WriteJournal#ORPHAN_CHECK}. Started by {@link #start()}, never by its constructor.
+ * Keeps one durable write-behind journal owned and replays the journals of crashed
+ * instances, on two threads of its own so that a slow replay (it calls the writer) can
+ * never delay the renewal of this instance's owner key: the owner key is renewed every
+ * {@link WriteJournal#RENEWAL}, whatever the flush interval, and other journals are
+ * checked every {@link WriteJournal#ORPHAN_CHECK}. Started by {@link #start()}, never by
+ * its constructor.
  */
 final class JournalKeeper {
 

@@ -1,13 +1,13 @@
 package io.github.multilevelcache.write;
 
+import io.github.multilevelcache.WriteStrategy;
 import org.jspecify.annotations.Nullable;
 
-import io.github.multilevelcache.WriteStrategy;
-
 /**
- * A cache's strategy (or the default strategy of a manager that creates caches on first use) needs a
- * {@link CacheWriter} and none is configured, or the named bean is not one. Thrown when the manager is built;
- * {@code MissingCacheWriterFailureAnalyzer} turns it into a start-up failure report naming the properties.
+ * A cache's strategy (or the default strategy of a manager that creates caches on first
+ * use) needs a {@link CacheWriter} and none is configured, or the named bean is not one.
+ * Thrown when the manager is built; {@code MissingCacheWriterFailureAnalyzer} turns it
+ * into a start-up failure report naming the properties.
  */
 public class MissingCacheWriterException extends IllegalStateException {
 
@@ -19,15 +19,16 @@ public class MissingCacheWriterException extends IllegalStateException {
 
 	/**
 	 * Creates an exception.
-	 * @param cacheName the cache, {@code null} for the defaults of caches created on first use
+	 * @param cacheName the cache, {@code null} for the defaults of caches created on
+	 * first use
 	 * @param strategy the strategy that needs a writer
 	 * @param writerName the configured writer name, {@code null} when none is configured
 	 */
 	public MissingCacheWriterException(@Nullable String cacheName, WriteStrategy strategy,
 			@Nullable String writerName) {
-		super(((cacheName != null) ? "Cache '" + cacheName + "' uses" : "The default cache settings use")
-				+ " strategy " + strategy + " but " + ((writerName != null)
-						? "'" + writerName + "' is not a CacheWriter bean" : "no writer is configured"));
+		super(((cacheName != null) ? "Cache '" + cacheName + "' uses" : "The default cache settings use") + " strategy "
+				+ strategy + " but " + ((writerName != null) ? "'" + writerName + "' is not a CacheWriter bean"
+						: "no writer is configured"));
 		this.cacheName = cacheName;
 		this.strategy = strategy;
 		this.writerName = writerName;

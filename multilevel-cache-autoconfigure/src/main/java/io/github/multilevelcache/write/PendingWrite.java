@@ -8,7 +8,8 @@ import org.jspecify.annotations.Nullable;
  * @param key the cache key
  * @param value the value to write, {@code null} for a cached null or a delete
  * @param delete whether the key is to be deleted
- * @param version per-cache acceptance order; a higher version of a key supersedes a lower one
+ * @param version per-cache acceptance order; a higher version of a key supersedes a lower
+ * one
  */
 public record PendingWrite(Object key, @Nullable Object value, boolean delete, long version) {
 }

@@ -5,21 +5,22 @@ import java.util.List;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.ToLongFunction;
 
+import io.github.multilevelcache.CacheSettings;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
-import io.github.multilevelcache.CacheSettings;
-
 /**
- * Write-behind (G9, G10): puts and evicts of the cache are queued ({@link WriteBehindQueue}: one pending write
- * per key, bounded), and one flusher thread hands them to the writer in batches every flush interval or as soon
- * as {@code batch-size} keys wait ({@link BatchWriter}: retries with backoff, then the dead-letter handler). A put
- * into a queue that stays full for {@code offer-timeout} writes through synchronously; nothing is dropped. Writer
- * calls never overlap (one lock, held only while the writer runs), so per key the writer sees writes in
- * acceptance order. With a durable journal each write is journaled before {@code put} returns and the journal
- * is kept by a {@link JournalKeeper}; a write the journal cannot take writes through. {@link #close()} flushes
- * everything accepted before it.
+ * Write-behind (G9, G10): puts and evicts of the cache are queued
+ * ({@link WriteBehindQueue}: one pending write per key, bounded), and one flusher thread
+ * hands them to the writer in batches every flush interval or as soon as
+ * {@code batch-size} keys wait ({@link BatchWriter}: retries with backoff, then the
+ * dead-letter handler). A put into a queue that stays full for {@code offer-timeout}
+ * writes through synchronously; nothing is dropped. Writer calls never overlap (one lock,
+ * held only while the writer runs), so per key the writer sees writes in acceptance
+ * order. With a durable journal each write is journaled before {@code put} returns and
+ * the journal is kept by a {@link JournalKeeper}; a write the journal cannot take writes
+ * through. {@link #close()} flushes everything accepted before it.
  */
 final class WriteBehind implements WriteStrategyHandler {
 
@@ -37,7 +38,10 @@ final class WriteBehind implements WriteStrategyHandler {
 
 	private final BatchWriter batches;
 
-	/** Serializes every writer call: the flusher's batches, synchronous fallbacks and journal replays. */
+	/**
+	 * Serializes every writer call: the flusher's batches, synchronous fallbacks and
+	 * journal replays.
+	 */
 	private final ReentrantLock writerLock = new ReentrantLock();
 
 	private final @Nullable WriteJournal journal;
@@ -113,7 +117,8 @@ final class WriteBehind implements WriteStrategyHandler {
 	}
 
 	/**
-	 * The queue stayed full: apply this write synchronously, after any batch in flight, so order holds.
+	 * The queue stayed full: apply this write synchronously, after any batch in flight,
+	 * so order holds.
 	 */
 	private void writeThroughNow(Object key, @Nullable Object value, boolean delete) {
 		this.writerLock.lock();

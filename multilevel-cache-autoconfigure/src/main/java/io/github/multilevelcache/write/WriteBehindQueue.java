@@ -13,11 +13,12 @@ import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The pending writes of one write-behind cache: at most one per key (a newer write replaces the older one, an
- * evict becomes a delete) in acceptance order, bounded by the queue capacity, with the journal entry ids each
- * pending write stands for. Waiting happens here and nowhere else: producers wait for room, the flusher waits
- * for a batch, {@link #awaitDrained} waits for the queue to empty, and nobody holds the writer's lock while
- * waiting. Thread-safe.
+ * The pending writes of one write-behind cache: at most one per key (a newer write
+ * replaces the older one, an evict becomes a delete) in acceptance order, bounded by the
+ * queue capacity, with the journal entry ids each pending write stands for. Waiting
+ * happens here and nowhere else: producers wait for room, the flusher waits for a batch,
+ * {@link #awaitDrained} waits for the queue to empty, and nobody holds the writer's lock
+ * while waiting. Thread-safe.
  */
 final class WriteBehindQueue {
 
@@ -46,12 +47,13 @@ final class WriteBehindQueue {
 	}
 
 	/**
-	 * Queues a write, coalescing it with a pending write of the same key; waits up to {@code offerTimeout} for
-	 * room.
-	 * @return the queued write's version, or {@code -1} when the queue stayed full (the caller writes through)
+	 * Queues a write, coalescing it with a pending write of the same key; waits up to
+	 * {@code offerTimeout} for room.
+	 * @return the queued write's version, or {@code -1} when the queue stayed full (the
+	 * caller writes through)
 	 */
-	long offer(Object key, @Nullable Object value, boolean delete, @Nullable String journalId,
-			Duration offerTimeout, WriteBehindStatistics statistics) throws InterruptedException {
+	long offer(Object key, @Nullable Object value, boolean delete, @Nullable String journalId, Duration offerTimeout,
+			WriteBehindStatistics statistics) throws InterruptedException {
 		this.lock.lock();
 		try {
 			long deadline = System.nanoTime() + offerTimeout.toNanos();
@@ -82,11 +84,12 @@ final class WriteBehindQueue {
 	}
 
 	/**
-	 * Waits for a flush interval, a full batch, a flush request or {@link #stop()}, and takes up to a batch.
-	 * @return the batch (empty when nothing waited), or {@code null} once stopped and empty
+	 * Waits for a flush interval, a full batch, a flush request or {@link #stop()}, and
+	 * takes up to a batch.
+	 * @return the batch (empty when nothing waited), or {@code null} once stopped and
+	 * empty
 	 */
-	@Nullable Batch next(Duration flushInterval, int batchSize, WriteBehindStatistics statistics)
-			throws InterruptedException {
+	@Nullable Batch next(Duration flushInterval, int batchSize, WriteBehindStatistics statistics) throws InterruptedException {
 		this.lock.lock();
 		try {
 			long deadline = System.nanoTime() + flushInterval.toNanos();
@@ -139,8 +142,9 @@ final class WriteBehindQueue {
 	}
 
 	/**
-	 * The writes of a retried batch whose key got no newer write meanwhile: a newer one is flushed next, so
-	 * retrying the older value could only write it after (and over) the newer one's place in order.
+	 * The writes of a retried batch whose key got no newer write meanwhile: a newer one
+	 * is flushed next, so retrying the older value could only write it after (and over)
+	 * the newer one's place in order.
 	 */
 	List<PendingWrite> withoutSuperseded(List<PendingWrite> batch) {
 		this.lock.lock();
@@ -159,8 +163,10 @@ final class WriteBehindQueue {
 	}
 
 	/**
-	 * Asks the flusher to write everything now and waits until nothing is pending or in flight.
-	 * @return whether the queue drained within the timeout (always {@code true} when nobody flushes)
+	 * Asks the flusher to write everything now and waits until nothing is pending or in
+	 * flight.
+	 * @return whether the queue drained within the timeout (always {@code true} when
+	 * nobody flushes)
 	 */
 	boolean awaitDrained(Duration timeout, boolean flusherAlive) throws InterruptedException {
 		this.lock.lock();

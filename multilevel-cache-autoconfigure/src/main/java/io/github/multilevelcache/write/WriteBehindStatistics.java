@@ -23,42 +23,58 @@ public final class WriteBehindStatistics {
 
 	volatile int queueSize;
 
-	/** @return writes and deletes accepted */
+	/**
+	 * @return writes and deletes accepted
+	 */
 	public long accepted() {
 		return this.accepted.sum();
 	}
 
-	/** @return accepted writes that replaced a pending write of the same key */
+	/**
+	 * @return accepted writes that replaced a pending write of the same key
+	 */
 	public long coalesced() {
 		return this.coalesced.sum();
 	}
 
-	/** @return entries the writer applied */
+	/**
+	 * @return entries the writer applied
+	 */
 	public long flushed() {
 		return this.flushed.sum();
 	}
 
-	/** @return writer batches that succeeded */
+	/**
+	 * @return writer batches that succeeded
+	 */
 	public long batches() {
 		return this.batches.sum();
 	}
 
-	/** @return retried batches */
+	/**
+	 * @return retried batches
+	 */
 	public long retries() {
 		return this.retries.sum();
 	}
 
-	/** @return entries handed to the dead-letter handler */
+	/**
+	 * @return entries handed to the dead-letter handler
+	 */
 	public long deadLettered() {
 		return this.deadLettered.sum();
 	}
 
-	/** @return writes applied synchronously because the queue stayed full */
+	/**
+	 * @return writes applied synchronously because the queue stayed full
+	 */
 	public long writtenThrough() {
 		return this.writtenThrough.sum();
 	}
 
-	/** @return keys waiting now */
+	/**
+	 * @return keys waiting now
+	 */
 	public int queueSize() {
 		return this.queueSize;
 	}

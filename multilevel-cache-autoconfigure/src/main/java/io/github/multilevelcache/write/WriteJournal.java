@@ -13,15 +13,16 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import java.util.function.ToLongFunction;
 
+import io.github.multilevelcache.serialization.CacheValueSerializer;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.data.domain.Range;
 import org.springframework.data.redis.connection.RedisConnection;
-import org.springframework.data.redis.connection.lettuce.LettuceConnection;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.connection.RedisStringCommands.SetOption;
+import org.springframework.data.redis.connection.lettuce.LettuceConnection;
 import org.springframework.data.redis.connection.stream.ByteRecord;
 import org.springframework.data.redis.connection.stream.RecordId;
 import org.springframework.data.redis.connection.stream.StreamRecords;
@@ -29,16 +30,17 @@ import org.springframework.data.redis.core.Cursor;
 import org.springframework.data.redis.core.ScanOptions;
 import org.springframework.data.redis.core.types.Expiration;
 
-import io.github.multilevelcache.serialization.CacheValueSerializer;
-
 /**
- * The durable journal of one write-behind cache on one instance (G9 with {@code durable: true}): every
- * accepted write is appended to a Redis Stream of this instance before {@code put} returns (the append waits at
- * most the cache's Redis timeout, and is pipelined behind the write's own Redis write), and deleted from it once
- * the writer committed it. The instance keeps an owner key alive; the stream of an instance whose owner key
- * was seen missing twice, a check apart (it crashed), is replayed by any instance, once (a claim key), in stream
- * order coalesced to the last write per key, skipping keys whose cached value is newer than the journaled write
- * (G10), then deleted. Keys and values are stored with the cache's serializer, so the allow-list applies.
+ * The durable journal of one write-behind cache on one instance (G9 with
+ * {@code durable: true}): every accepted write is appended to a Redis Stream of this
+ * instance before {@code put} returns (the append waits at most the cache's Redis
+ * timeout, and is pipelined behind the write's own Redis write), and deleted from it once
+ * the writer committed it. The instance keeps an owner key alive; the stream of an
+ * instance whose owner key was seen missing twice, a check apart (it crashed), is
+ * replayed by any instance, once (a claim key), in stream order coalesced to the last
+ * write per key, skipping keys whose cached value is newer than the journaled write
+ * (G10), then deleted. Keys and values are stored with the cache's serializer, so the
+ * allow-list applies.
  */
 final class WriteJournal {
 
@@ -74,7 +76,9 @@ final class WriteJournal {
 
 	private final Duration appendTimeout;
 
-	/** streams seen without an owner once, and when: replayed when seen so a check later */
+	/**
+	 * Streams seen without an owner once, and when: replayed when seen so a check later.
+	 */
 	private final Map<String, Long> suspects = new ConcurrentHashMap<>();
 
 	WriteJournal(RedisConnectionFactory connectionFactory, CacheValueSerializer serializer, String keyPrefix,
@@ -91,13 +95,14 @@ final class WriteJournal {
 	/**
 	 * Appends an accepted write; returns once Redis has it.
 	 * @return the entry id, to delete once the writer committed
-	 * @throws IllegalStateException when Redis did not take it within the timeout (the caller writes through)
+	 * @throws IllegalStateException when Redis did not take it within the timeout (the
+	 * caller writes through)
 	 */
 	String append(Object key, @Nullable Object value, boolean delete) {
 		Map<byte[], byte[]> fields = new LinkedHashMap<>();
 		fields.put(KEY, this.serializer.serialize(key));
 		fields.put(VALUE, (value != null && !delete) ? this.serializer.serialize(value) : new byte[0]);
-		fields.put(DELETE, bytes(delete ? "1" : (value == null) ? "n" : "0"));
+		fields.put(DELETE, bytes(delete ? "1" : (value != null) ? "0" : "n"));
 		fields.put(TIME, bytes(Long.toString(System.currentTimeMillis())));
 		try (RedisConnection connection = this.connectionFactory.getConnection()) {
 			if (connection instanceof LettuceConnection lettuce) {
@@ -147,7 +152,8 @@ final class WriteJournal {
 	/**
 	 * Replays the journals of instances that are gone.
 	 * @param writer applies a batch: entries in journal order, coalesced per key
-	 * @param cachedWriteTime write time of the value the cache holds now for a key, 0 when none
+	 * @param cachedWriteTime write time of the value the cache holds now for a key, 0
+	 * when none
 	 * @return how many entries were replayed
 	 */
 	int replayOrphans(Function<List<PendingWrite>, Boolean> writer, ToLongFunction<Object> cachedWriteTime) {
@@ -169,13 +175,15 @@ final class WriteJournal {
 				long now = System.nanoTime();
 				Long firstSeen = this.suspects.putIfAbsent(name, now);
 				if (firstSeen == null || now - firstSeen < ORPHAN_CHECK.toNanos() * 9 / 10) {
-					// seen without an owner for the first time: a live owner late with its renewal gets one more check
+					// seen without an owner for the first time: a live owner late with
+					// its renewal gets one more check
 					continue;
 				}
 				this.suspects.remove(name);
 				byte[] claim = bytes(name + ":claim");
 				if (!Boolean.TRUE.equals(connection.stringCommands()
-					.set(claim, bytes(this.instanceId), Expiration.from(Duration.ofMinutes(1)), SetOption.ifAbsent()))) {
+					.set(claim, bytes(this.instanceId), Expiration.from(Duration.ofMinutes(1)),
+							SetOption.ifAbsent()))) {
 					continue;
 				}
 				try {

@@ -5,20 +5,19 @@ import java.util.List;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.ToLongFunction;
 
+import io.github.multilevelcache.CacheSettings;
+import io.github.multilevelcache.WriteStrategy;
+import io.github.multilevelcache.serialization.CacheValueSerializer;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
-
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 
-import io.github.multilevelcache.CacheSettings;
-import io.github.multilevelcache.WriteStrategy;
-import io.github.multilevelcache.serialization.CacheValueSerializer;
-
 /**
- * Creates the {@link WriteStrategyHandler} of a cache from its settings (not started: the manager calls
- * {@link WriteStrategyHandler#start()}), and the default dead-letter handler.
+ * Creates the {@link WriteStrategyHandler} of a cache from its settings (not started: the
+ * manager calls {@link WriteStrategyHandler#start()}), and the default dead-letter
+ * handler.
  */
 public final class WriteStrategies {
 
@@ -34,14 +33,15 @@ public final class WriteStrategies {
 	 * @param writer its writer, required unless the strategy is cache-aside
 	 * @param deadLetters where failed write-behind batches go
 	 * @param statistics write-behind counters of the cache
-	 * @param journal the durable journal's dependencies, {@code null} when the cache cannot have one
+	 * @param journal the durable journal's dependencies, {@code null} when the cache
+	 * cannot have one
 	 * @return the handler
 	 * @throws IllegalStateException when the strategy needs a writer and there is none
 	 */
 	@SuppressWarnings("unchecked")
 	public static WriteStrategyHandler create(String cacheName, CacheSettings settings,
-			@Nullable CacheWriter<?, ?> writer, DeadLetterHandler deadLetters,
-			WriteBehindStatistics statistics, @Nullable JournalSupport journal) {
+			@Nullable CacheWriter<?, ?> writer, DeadLetterHandler deadLetters, WriteBehindStatistics statistics,
+			@Nullable JournalSupport journal) {
 		if (settings.strategy() == WriteStrategy.CACHE_ASIDE) {
 			return WriteStrategyHandler.CACHE_ASIDE;
 		}
@@ -55,27 +55,15 @@ public final class WriteStrategies {
 		WriteJournal writeJournal = null;
 		if (settings.writeBehind().durable()) {
 			if (journal == null) {
-				throw new IllegalStateException("Cache '" + cacheName + "' has write-behind.durable=true but its manager "
-						+ "was not built from a RedisConnectionFactory");
+				throw new IllegalStateException(
+						"Cache '" + cacheName + "' has write-behind.durable=true but its manager "
+								+ "was not built from a RedisConnectionFactory");
 			}
 			writeJournal = new WriteJournal(journal.connectionFactory(), journal.serializer(), settings.keyPrefix(),
 					cacheName, journal.instanceId(), journal.appendTimeout());
 		}
 		return new WriteBehind(cacheName, typed, settings.writeBehind(), deadLetters, statistics, writeJournal,
 				(journal != null) ? journal.cachedWriteTime() : (key) -> 0L);
-	}
-
-	/**
-	 * What a durable write-behind journal needs.
-	 *
-	 * @param connectionFactory Redis connections
-	 * @param serializer serializes journaled keys and values (allow-list applies)
-	 * @param instanceId this instance's id, naming its journal
-	 * @param cachedWriteTime write time of the value the cache holds for a key now, 0 when none
-	 * @param appendTimeout longest wait for Redis to take a journal entry
-	 */
-	public record JournalSupport(RedisConnectionFactory connectionFactory, CacheValueSerializer serializer,
-			String instanceId, ToLongFunction<Object> cachedWriteTime, Duration appendTimeout) {
 	}
 
 	/**
@@ -97,6 +85,20 @@ public final class WriteStrategies {
 			text.append(write.delete() ? "delete " : "write ").append(write.key()).append("; ");
 		}
 		return (writes.size() > 20) ? text + "…" : text.toString();
+	}
+
+	/**
+	 * What a durable write-behind journal needs.
+	 *
+	 * @param connectionFactory Redis connections
+	 * @param serializer serializes journaled keys and values (allow-list applies)
+	 * @param instanceId this instance's id, naming its journal
+	 * @param cachedWriteTime write time of the value the cache holds for a key now, 0
+	 * when none
+	 * @param appendTimeout longest wait for Redis to take a journal entry
+	 */
+	public record JournalSupport(RedisConnectionFactory connectionFactory, CacheValueSerializer serializer,
+			String instanceId, ToLongFunction<Object> cachedWriteTime, Duration appendTimeout) {
 	}
 
 }

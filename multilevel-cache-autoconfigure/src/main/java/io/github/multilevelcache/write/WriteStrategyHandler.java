@@ -3,7 +3,8 @@ package io.github.multilevelcache.write;
 import org.jspecify.annotations.Nullable;
 
 /**
- * What a cache does with its writer around its own writes. {@link #CACHE_ASIDE} does nothing.
+ * What a cache does with its writer around its own writes. {@link #CACHE_ASIDE} does
+ * nothing.
  */
 public interface WriteStrategyHandler {
 
@@ -14,7 +15,8 @@ public interface WriteStrategyHandler {
 	};
 
 	/**
-	 * Before the cache stores a value; an exception here reaches the caller and the cache stays unchanged.
+	 * Before the cache stores a value; an exception here reaches the caller and the cache
+	 * stays unchanged.
 	 * @param key the cache key
 	 * @param value the value
 	 */
@@ -30,7 +32,8 @@ public interface WriteStrategyHandler {
 	}
 
 	/**
-	 * Before the cache evicts a key; an exception here reaches the caller and the cache stays unchanged.
+	 * Before the cache evicts a key; an exception here reaches the caller and the cache
+	 * stays unchanged.
 	 * @param key the cache key
 	 */
 	default void beforeEvict(Object key) {
@@ -44,14 +47,15 @@ public interface WriteStrategyHandler {
 	}
 
 	/**
-	 * Starts background work (write-behind flusher, journal upkeep); called once by the manager after the cache
-	 * was created.
+	 * Starts background work (write-behind flusher, journal upkeep); called once by the
+	 * manager after the cache was created.
 	 */
 	default void start() {
 	}
 
 	/**
-	 * Writes everything accepted so far (write-behind), waiting at most until the queue is empty.
+	 * Writes everything accepted so far (write-behind), waiting at most until the queue
+	 * is empty.
 	 */
 	default void flush() {
 	}

@@ -3,8 +3,8 @@ package io.github.multilevelcache.write;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Write-through (G8): the writer runs first; if it throws, the exception reaches the caller unchanged and
- * neither level changes.
+ * Write-through (G8): the writer runs first; if it throws, the exception reaches the
+ * caller unchanged and neither level changes.
  */
 final class WriteThrough implements WriteStrategyHandler {
 

@@ -1,6 +1,6 @@
 /**
- * Write strategies: the {@link io.github.multilevelcache.write.CacheWriter} SPI, write-through and
- * write-behind.
+ * Write strategies: the {@link io.github.multilevelcache.write.CacheWriter} SPI,
+ * write-through and write-behind.
  */
 @NullMarked
 package io.github.multilevelcache.write;

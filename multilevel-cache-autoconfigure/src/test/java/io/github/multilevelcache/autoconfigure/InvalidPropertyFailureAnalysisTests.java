@@ -25,8 +25,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.mockito.Mockito.mock;
 
 /**
- * Every validated {@code multilevel-cache.*} property stops start-up with a failure analysis that names the
- * property, the bad value and what is allowed, as a user sees it.
+ * Every validated {@code multilevel-cache.*} property stops start-up with a failure
+ * analysis that names the property, the bad value and what is allowed, as a user sees it.
  */
 class InvalidPropertyFailureAnalysisTests {
 
@@ -108,9 +108,11 @@ class InvalidPropertyFailureAnalysisTests {
 
 	private static FailureAnalysis analyze(Throwable failure) {
 		List<FailureAnalyzer> analyzers = SpringFactoriesLoader.forDefaultResourceLocation()
-			.load(FailureAnalyzer.class, ArgumentResolver.of(Environment.class, new StandardEnvironment())
-				.and(BeanFactory.class, new DefaultListableBeanFactory()),
-					// analyzers of modules this test does not set up are skipped, as Boot skips them too
+			.load(FailureAnalyzer.class,
+					ArgumentResolver.of(Environment.class, new StandardEnvironment())
+						.and(BeanFactory.class, new DefaultListableBeanFactory()),
+					// analyzers of modules this test does not set up are skipped, as Boot
+					// skips them too
 					SpringFactoriesLoader.FailureHandler.handleMessage((message, ex) -> {
 					}));
 		for (FailureAnalyzer analyzer : analyzers) {

@@ -1,5 +1,6 @@
 package io.github.multilevelcache.autoconfigure;
 
+import io.github.multilevelcache.write.MissingCacheWriterException;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -10,8 +11,6 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
-
-import io.github.multilevelcache.write.MissingCacheWriterException;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.mockito.Mockito.mock;
@@ -53,8 +52,7 @@ class MissingCacheWriterTests {
 			this.contextRunner.withPropertyValues("multilevel-cache.defaults.strategy=" + strategy).run((context) -> {
 				assertThat(context).hasFailed();
 				assertThat(context.getStartupFailure()).rootCause().isInstanceOf(MissingCacheWriterException.class);
-				FailureAnalysis analysis = new MissingCacheWriterFailureAnalyzer()
-					.analyze(context.getStartupFailure());
+				FailureAnalysis analysis = new MissingCacheWriterFailureAnalyzer().analyze(context.getStartupFailure());
 				assertThat(analysis.getDescription()).contains("uses strategy " + strategy)
 					.contains("'multilevel-cache.defaults.strategy'")
 					.contains("'multilevel-cache.defaults.writer' is not set");

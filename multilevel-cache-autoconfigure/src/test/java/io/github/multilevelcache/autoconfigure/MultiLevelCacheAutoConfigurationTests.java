@@ -3,6 +3,13 @@ package io.github.multilevelcache.autoconfigure;
 import java.time.Duration;
 import java.util.List;
 
+import io.github.multilevelcache.CacheSettings;
+import io.github.multilevelcache.MultiLevelCache;
+import io.github.multilevelcache.MultiLevelCacheManager;
+import io.github.multilevelcache.Percentage;
+import io.github.multilevelcache.WriteStrategy;
+import io.github.multilevelcache.serialization.CacheValueSerializer;
+import io.github.multilevelcache.serialization.JacksonCacheValueSerializer;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -21,20 +28,12 @@ import org.springframework.data.redis.cache.RedisCacheManager;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
-import io.github.multilevelcache.CacheSettings;
-import io.github.multilevelcache.MultiLevelCache;
-import io.github.multilevelcache.MultiLevelCacheManager;
-import io.github.multilevelcache.Percentage;
-import io.github.multilevelcache.WriteStrategy;
-import io.github.multilevelcache.serialization.CacheValueSerializer;
-import io.github.multilevelcache.serialization.JacksonCacheValueSerializer;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.mockito.Mockito.mock;
 
 /**
- * Conditions, back-off and property binding of {@link MultiLevelCacheAutoConfiguration}. Redis is a mock
- * here: nothing in these tests talks to it.
+ * Conditions, back-off and property binding of {@link MultiLevelCacheAutoConfiguration}.
+ * Redis is a mock here: nothing in these tests talks to it.
  */
 class MultiLevelCacheAutoConfigurationTests {
 
@@ -53,8 +52,7 @@ class MultiLevelCacheAutoConfigurationTests {
 
 	@Test
 	void backsOffWithoutEnableCaching() {
-		new ApplicationContextRunner()
-			.withConfiguration(AutoConfigurations.of(MultiLevelCacheAutoConfiguration.class))
+		new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(MultiLevelCacheAutoConfiguration.class))
 			.withBean(RedisConnectionFactory.class, () -> mock(LettuceConnectionFactory.class))
 			.run((context) -> assertThat(context).doesNotHaveBean(MultiLevelCacheManager.class));
 	}
@@ -62,7 +60,8 @@ class MultiLevelCacheAutoConfigurationTests {
 	@Test
 	void backsOffWithoutRedisConnectionFactory() {
 		new ApplicationContextRunner()
-			.withConfiguration(AutoConfigurations.of(MultiLevelCacheAutoConfiguration.class, CacheAutoConfiguration.class))
+			.withConfiguration(
+					AutoConfigurations.of(MultiLevelCacheAutoConfiguration.class, CacheAutoConfiguration.class))
 			.withUserConfiguration(EnableCachingOnly.class)
 			.run((context) -> assertThat(context).doesNotHaveBean(MultiLevelCacheManager.class));
 	}
@@ -118,7 +117,8 @@ class MultiLevelCacheAutoConfigurationTests {
 			assertThat(defaults.keyPrefix()).isEmpty();
 			assertThat(defaults.strategy()).isEqualTo(WriteStrategy.CACHE_ASIDE);
 			assertThat(defaults.l1()).isEqualTo(new CacheSettings.L1(true, 10_000, Duration.ofMinutes(5), null));
-			assertThat(defaults.l2()).isEqualTo(new CacheSettings.L2(true, Duration.ofHours(1), Percentage.ofPercent(10)));
+			assertThat(defaults.l2())
+				.isEqualTo(new CacheSettings.L2(true, Duration.ofHours(1), Percentage.ofPercent(10)));
 			assertThat(defaults.nullValues()).isEqualTo(new CacheSettings.NullValues(true, Duration.ofSeconds(60)));
 			assertThat(defaults.stampede().local()).isTrue();
 		});
@@ -140,7 +140,8 @@ class MultiLevelCacheAutoConfigurationTests {
 	void perCacheSettingsOverrideOnlyWhatTheySet() {
 		this.contextRunner
 			.withPropertyValues("multilevel-cache.defaults.l2.ttl=2h", "multilevel-cache.defaults.l2.ttl-jitter=5%",
-					"multilevel-cache.defaults.l1.maximum-size=500", "multilevel-cache.caches.products.l1.maximum-size=5",
+					"multilevel-cache.defaults.l1.maximum-size=500",
+					"multilevel-cache.caches.products.l1.maximum-size=5",
 					"multilevel-cache.caches.products.null-values.enabled=false",
 					"multilevel-cache.caches.products.key-prefix=p:", "multilevel-cache.caches.orders.l2.ttl=10m",
 					"multilevel-cache.caches.orders.l2.ttl-jitter=0.25")
@@ -302,6 +303,5 @@ class MultiLevelCacheAutoConfigurationTests {
 		}
 
 	}
-
 
 }

@@ -3,18 +3,17 @@ package io.github.multilevelcache.invalidation;
 import java.time.Duration;
 import java.util.UUID;
 
-import org.junit.jupiter.api.Test;
-
 import io.github.multilevelcache.CacheInstance;
 import io.github.multilevelcache.test.RedisServer;
 import io.github.multilevelcache.test.RedisServers;
+import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Acknowledged mode (G7a): a read on any instance that begins after a put returned never sees the older
- * value.
+ * Acknowledged mode (G7a): a read on any instance that begins after a put returned never
+ * sees the older value.
  */
 class AcknowledgedInvalidationTests {
 
@@ -24,8 +23,8 @@ class AcknowledgedInvalidationTests {
 
 	@Test
 	void readsThatBeginAfterAnAcknowledgedPutNeverSeeTheOldValue() throws Exception {
-		try (CacheInstance a = CacheInstance.start(this.redis, this.prefix, "multilevel-cache.invalidation.mode=acknowledged",
-				"multilevel-cache.invalidation.ack-timeout=2s");
+		try (CacheInstance a = CacheInstance.start(this.redis, this.prefix,
+				"multilevel-cache.invalidation.mode=acknowledged", "multilevel-cache.invalidation.ack-timeout=2s");
 				CacheInstance b = CacheInstance.start(this.redis, this.prefix,
 						"multilevel-cache.invalidation.mode=acknowledged")) {
 			a.cache("products");

@@ -6,23 +6,22 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
+import io.github.multilevelcache.CacheInstance;
+import io.github.multilevelcache.MultiLevelCache;
+import io.github.multilevelcache.test.RedisServer;
+import io.github.multilevelcache.test.RedisServers;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import io.github.multilevelcache.CacheInstance;
-import io.github.multilevelcache.MultiLevelCache;
-import io.github.multilevelcache.test.RedisServer;
-import io.github.multilevelcache.test.RedisServers;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Cross-instance coherence (G2, G6) with three Spring contexts on one real Redis that the test owns, so it
- * can kill connections, flush and restart it.
+ * Cross-instance coherence (G2, G6) with three Spring contexts on one real Redis that the
+ * test owns, so it can kill connections, flush and restart it.
  */
 class InvalidationIntegrationTests {
 
@@ -72,8 +71,8 @@ class InvalidationIntegrationTests {
 	}
 
 	/**
-	 * Puts on A and reads on B and C until their L1 holds the value (a read that races the put's own
-	 * invalidation message rightly does not fill L1).
+	 * Puts on A and reads on B and C until their L1 holds the value (a read that races
+	 * the put's own invalidation message rightly does not fill L1).
 	 */
 	private void warm(String cacheName, String key, Object value) {
 		this.a.cache(cacheName).put(key, value);
@@ -110,11 +109,15 @@ class InvalidationIntegrationTests {
 
 	@Test
 	void evictOfAKeyRedisDroppedByItselfStillLeavesEveryOtherL1() {
-		// issue 16.1: maxmemory eviction, an operator's DEL or another tool's UNLINK removed the key from Redis
-		// while B and C still hold it; C, which evicts, does not hold it in L1 (it never read it)
+		// issue 16.1: maxmemory eviction, an operator's DEL or another tool's UNLINK
+		// removed the key from Redis
+		// while B and C still hold it; C, which evicts, does not hold it in L1 (it never
+		// read it)
 		warm("products", "dropped", "v1");
 		redis.command("DEL", this.a.cache("products").canonicalKey("dropped"));
-		this.c.manager().invalidationTargets().invalidate("products", java.util.List.of(this.c.cache("products").canonicalKey("dropped")));
+		this.c.manager()
+			.invalidationTargets()
+			.invalidate("products", java.util.List.of(this.c.cache("products").canonicalKey("dropped")));
 		assertThat(this.b.inL1("products", "dropped")).isTrue();
 		long sent = this.c.bus().statistics().sent();
 		assertThat(this.c.cache("products").evictIfPresent("dropped")).as("nothing was there to remove").isFalse();
@@ -158,7 +161,8 @@ class InvalidationIntegrationTests {
 		warm("products", "5", "v1");
 		redis.flushAll();
 		await().atMost(Duration.ofMillis(200 + 1_000))
-			.until(() -> !this.b.inL1("products", "5") && !this.c.inL1("products", "5") && !this.a.inL1("products", "5"));
+			.until(() -> !this.b.inL1("products", "5") && !this.c.inL1("products", "5")
+					&& !this.a.inL1("products", "5"));
 		assertThat(this.b.cache("products").get("5")).isNull();
 	}
 
@@ -194,7 +198,8 @@ class InvalidationIntegrationTests {
 		redis.stop();
 		redis.start();
 		await().atMost(Duration.ofSeconds(10))
-			.until(() -> !this.b.inL1("products", "9") && !this.c.inL1("products", "9") && !this.a.inL1("products", "9"));
+			.until(() -> !this.b.inL1("products", "9") && !this.c.inL1("products", "9")
+					&& !this.a.inL1("products", "9"));
 		await().atMost(Duration.ofSeconds(10))
 			.until(() -> this.a.bus().isSubscribed() && this.b.bus().isSubscribed() && this.c.bus().isSubscribed());
 		await().atMost(Duration.ofSeconds(10)).ignoreExceptions().untilAsserted(() -> {
@@ -212,8 +217,8 @@ class InvalidationIntegrationTests {
 	}
 
 	/**
-	 * Runs a writer on {@code writer} and readers on {@code reader}; returns how many reads that began after a
-	 * put returned saw an older version.
+	 * Runs a writer on {@code writer} and readers on {@code reader}; returns how many
+	 * reads that began after a put returned saw an older version.
 	 */
 	static long measureStaleReads(MultiLevelCache writer, MultiLevelCache reader) throws Exception {
 		AtomicLong completed = new AtomicLong();

@@ -4,19 +4,19 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.UUID;
 
-import org.junit.jupiter.api.Test;
-
 import io.github.multilevelcache.CacheInstance;
 import io.github.multilevelcache.MultiLevelCache;
 import io.github.multilevelcache.test.RedisServer;
 import io.github.multilevelcache.test.RedisServers;
+import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Reports (does not assert) how long an evict on A takes to leave B's L1, and what an acknowledged evict
- * costs the writer. The benchmarks module tracks the same figures at scale.
+ * Reports (does not assert) how long an evict on A takes to leave B's L1, and what an
+ * acknowledged evict costs the writer. The benchmarks module tracks the same figures at
+ * scale.
  */
 class InvalidationLatencyTests {
 
@@ -47,7 +47,8 @@ class InvalidationLatencyTests {
 				String canonical = onB.canonicalKey(key);
 				long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
 				do {
-					// a read racing the put's own invalidation rightly leaves L1 empty: read again
+					// a read racing the put's own invalidation rightly leaves L1 empty:
+					// read again
 					onB.get(key);
 					ackedOnB.get(key);
 				}

@@ -6,13 +6,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-import org.junit.jupiter.api.Test;
-
 import io.github.multilevelcache.invalidation.InvalidationMessage.Ack;
 import io.github.multilevelcache.invalidation.InvalidationMessage.Heartbeat;
 import io.github.multilevelcache.invalidation.InvalidationMessage.Invalidate;
-import io.github.multilevelcache.invalidation.MessageCodec.MalformedMessageException;
 import io.github.multilevelcache.invalidation.InvalidationPublisher.Operation;
+import io.github.multilevelcache.invalidation.MessageCodec.MalformedMessageException;
+import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;

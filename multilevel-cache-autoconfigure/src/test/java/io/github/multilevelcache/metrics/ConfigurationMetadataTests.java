@@ -11,8 +11,8 @@ import tools.jackson.databind.json.JsonMapper;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Every {@code multilevel-cache.*} property is documented in the generated metadata, so IDEs complete and
- * explain it.
+ * Every {@code multilevel-cache.*} property is documented in the generated metadata, so
+ * IDEs complete and explain it.
  */
 class ConfigurationMetadataTests {
 

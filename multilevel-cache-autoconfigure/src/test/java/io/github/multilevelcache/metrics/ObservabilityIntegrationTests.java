@@ -7,6 +7,10 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.UUID;
 
+import io.github.multilevelcache.CacheInstance;
+import io.github.multilevelcache.MultiLevelCache;
+import io.github.multilevelcache.test.RedisServer;
+import io.github.multilevelcache.test.RedisServers;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.Test;
 
@@ -15,16 +19,12 @@ import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.health.contributor.Status;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 
-import io.github.multilevelcache.CacheInstance;
-import io.github.multilevelcache.MultiLevelCache;
-import io.github.multilevelcache.test.RedisServer;
-import io.github.multilevelcache.test.RedisServers;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Meters, the actuator endpoint and the health contribution in real Boot contexts on a real Redis.
+ * Meters, the actuator endpoint and the health contribution in real Boot contexts on a
+ * real Redis.
  */
 class ObservabilityIntegrationTests {
 
@@ -48,7 +48,8 @@ class ObservabilityIntegrationTests {
 			for (int i = 0; i < 30; i++) {
 				onB.put("l2-" + i, i);
 			}
-			// B's invalidations reach A before A reads, so no read races one (a racing read rightly skips L1)
+			// B's invalidations reach A before A reads, so no read races one (a racing
+			// read rightly skips L1)
 			await().atMost(Duration.ofSeconds(5)).until(() -> a.bus().statistics().received() >= 30);
 			for (int i = 0; i < 60; i++) {
 				assertThat(onA.get("hot").get()).isEqualTo("v");
@@ -72,8 +73,10 @@ class ObservabilityIntegrationTests {
 			assertThat(count(registry, "cache.gets", "cache", "metered", "result", "miss")).isEqualTo(10);
 			assertThat(count(registry, "cache.puts", "cache", "metered")).isEqualTo(1);
 			assertThat(registry.get("cache.size").tags("cache", "metered").gauge().value()).isEqualTo(31);
-			assertThat(registry.get("multilevel.cache.invalidations").tags("direction", "received").functionCounter().count())
-				.isGreaterThanOrEqualTo(30);
+			assertThat(registry.get("multilevel.cache.invalidations")
+				.tags("direction", "received")
+				.functionCounter()
+				.count()).isGreaterThanOrEqualTo(30);
 			assertThat(registry.get("multilevel.cache.l2.available").gauge().value()).isEqualTo(1);
 		}
 	}
@@ -86,7 +89,8 @@ class ObservabilityIntegrationTests {
 			MeterRegistry registry = a.context().getBean(MeterRegistry.class);
 			assertThat(registry.get("cache.load.duration").tags("cache", "created-later").timer().count()).isEqualTo(1);
 			assertThat(count(registry, "cache.loads", "cache", "created-later", "result", "success")).isEqualTo(1);
-			assertThat(registry.get("cache.gets").tags("cache", "created-later", "cache.manager", "cacheManager").meters())
+			assertThat(
+					registry.get("cache.gets").tags("cache", "created-later", "cache.manager", "cacheManager").meters())
 				.isNotEmpty();
 		}
 	}
@@ -106,16 +110,16 @@ class ObservabilityIntegrationTests {
 			});
 			int port = ((WebServerApplicationContext) a.context()).getWebServer().getPort();
 			HttpClient http = HttpClient.newHttpClient();
-			HttpResponse<String> all = http.send(
-					HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/multilevelcache")).build(),
-					HttpResponse.BodyHandlers.ofString());
+			HttpResponse<String> all = http
+				.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/multilevelcache"))
+					.build(), HttpResponse.BodyHandlers.ofString());
 			assertThat(all.statusCode()).isEqualTo(200);
-			assertThat(all.body()).contains("\"products\"").contains(b.bus().instanceId().toString())
+			assertThat(all.body()).contains("\"products\"")
+				.contains(b.bus().instanceId().toString())
 				.contains("\"l2\":\"CLOSED\"");
-			HttpResponse<String> unknown = http.send(
-					HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/multilevelcache/nope"))
-						.build(),
-					HttpResponse.BodyHandlers.ofString());
+			HttpResponse<String> unknown = http
+				.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/multilevelcache/nope"))
+					.build(), HttpResponse.BodyHandlers.ofString());
 			assertThat(unknown.statusCode()).isEqualTo(404);
 			HttpResponse<String> cleared = http.send(HttpRequest
 				.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/multilevelcache/products"))

@@ -1,5 +1,12 @@
 package io.github.multilevelcache.metrics;
 
+import io.github.multilevelcache.MultiLevelCacheManager;
+import io.github.multilevelcache.actuate.MultiLevelCacheEndpoint;
+import io.github.multilevelcache.actuate.MultiLevelCacheHealthIndicator;
+import io.github.multilevelcache.autoconfigure.MultiLevelCacheAutoConfiguration;
+import io.github.multilevelcache.autoconfigure.MultiLevelCacheEndpointAutoConfiguration;
+import io.github.multilevelcache.autoconfigure.MultiLevelCacheHealthAutoConfiguration;
+import io.github.multilevelcache.autoconfigure.MultiLevelCacheMetricsAutoConfiguration;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -11,19 +18,12 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
-import io.github.multilevelcache.MultiLevelCacheManager;
-import io.github.multilevelcache.actuate.MultiLevelCacheEndpoint;
-import io.github.multilevelcache.actuate.MultiLevelCacheHealthIndicator;
-import io.github.multilevelcache.autoconfigure.MultiLevelCacheAutoConfiguration;
-import io.github.multilevelcache.autoconfigure.MultiLevelCacheEndpointAutoConfiguration;
-import io.github.multilevelcache.autoconfigure.MultiLevelCacheHealthAutoConfiguration;
-import io.github.multilevelcache.autoconfigure.MultiLevelCacheMetricsAutoConfiguration;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.mockito.Mockito.mock;
 
 /**
- * Micrometer, the actuator and Boot's health module are optional: without them the cache still starts.
+ * Micrometer, the actuator and Boot's health module are optional: without them the cache
+ * still starts.
  */
 class OptionalDependenciesTests {
 

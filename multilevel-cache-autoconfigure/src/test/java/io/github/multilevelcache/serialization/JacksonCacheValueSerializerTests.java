@@ -57,7 +57,8 @@ class JacksonCacheValueSerializerTests {
 
 	@Test
 	void payloadNamingADisallowedTypeIsRejectedWithoutLoadingIt() {
-		// io.github.forbidden.Exploding exists on the test class path and records its own loading
+		// io.github.forbidden.Exploding exists on the test class path and records its own
+		// loading
 		String payload = "{\"@class\":\"io.github.forbidden.Exploding\",\"x\":1}";
 		assertThatExceptionOfType(CorruptValueException.class)
 			.isThrownBy(() -> this.serializer.deserialize(payload.getBytes(StandardCharsets.UTF_8)));

@@ -10,8 +10,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A Redis Cluster of three primaries (no replicas) started by the test on free ports with
- * {@code redis-server --cluster-enabled yes} and {@code redis-cli --cluster create}; persistence off. Close it
- * to stop every node; a JVM shutdown hook kills nodes left running.
+ * {@code redis-server --cluster-enabled yes} and {@code redis-cli --cluster create};
+ * persistence off. Close it to stop every node; a JVM shutdown hook kills nodes left
+ * running.
  */
 public final class RedisCluster implements AutoCloseable {
 

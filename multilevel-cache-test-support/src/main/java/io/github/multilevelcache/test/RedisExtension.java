@@ -11,23 +11,24 @@ import org.junit.jupiter.api.extension.ParameterResolutionException;
 import org.junit.jupiter.api.extension.ParameterResolver;
 
 /**
- * Resolves {@link RedisServer} parameters of test methods, lifecycle methods and constructors:
- * {@link RedisServers#shared()} by default, a new {@code redis-server} process for a parameter annotated with
- * {@link PrivateRedis}.
+ * Resolves {@link RedisServer} parameters of test methods, lifecycle methods and
+ * constructors: {@link RedisServers#shared()} by default, a new {@code redis-server}
+ * process for a parameter annotated with {@link PrivateRedis}.
  * <p>
- * A private server is stopped (and its directory deleted) when the scope that asked for it ends: after the test
- * for test methods, {@code @BeforeEach}/{@code @AfterEach} methods and constructors of per-method test
- * instances; after the class for {@code @BeforeAll}/{@code @AfterAll} methods and constructors of per-class test
+ * A private server is stopped (and its directory deleted) when the scope that asked for
+ * it ends: after the test for test methods, {@code @BeforeEach}/{@code @AfterEach}
+ * methods and constructors of per-method test instances; after the class for
+ * {@code @BeforeAll}/{@code @AfterAll} methods and constructors of per-class test
  * instances. The extension context's store closes them too, should a callback not run.
  */
 public final class RedisExtension implements ParameterResolver, AfterEachCallback, AfterAllCallback {
 
-	private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace
-		.create(RedisExtension.class);
+	private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(RedisExtension.class);
 
 	@Override
 	public ExtensionContextScope getTestInstantiationExtensionContextScope(ExtensionContext rootContext) {
-		// constructor parameters of per-method instances belong to the test, not to the class
+		// constructor parameters of per-method instances belong to the test, not to the
+		// class
 		return ExtensionContextScope.TEST_METHOD;
 	}
 
@@ -70,14 +71,15 @@ public final class RedisExtension implements ParameterResolver, AfterEachCallbac
 	}
 
 	/**
-	 * Store key of one context's private servers; the unique id keeps a method from seeing its class's entry
-	 * (stores fall back to their parents on lookup).
+	 * Store key of one context's private servers; the unique id keeps a method from
+	 * seeing its class's entry (stores fall back to their parents on lookup).
 	 */
 	private record Key(String contextId) {
 	}
 
 	/**
-	 * The private servers one extension context started; closing stops every one of them, once.
+	 * The private servers one extension context started; closing stops every one of them,
+	 * once.
 	 */
 	static final class PrivateServers implements AutoCloseable {
 

@@ -14,11 +14,13 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One {@code redis-server} process on a fixed loopback port, persistence off, in a temporary directory that
- * holds its log (stdout and stderr go there too, so no pipe can fill up). {@link #start()} returns only once
- * this very process (checked by pid) answers {@code PING}; {@link #stop()} and {@link #kill()} return only once
- * the process has exited and the port refuses connections. The directory survives stop and start, so a
- * {@code SAVE}d dump is loaded again on restart; {@link #deleteDirectory()} removes it, and so does JVM exit.
+ * One {@code redis-server} process on a fixed loopback port, persistence off, in a
+ * temporary directory that holds its log (stdout and stderr go there too, so no pipe can
+ * fill up). {@link #start()} returns only once this very process (checked by pid) answers
+ * {@code PING}; {@link #stop()} and {@link #kill()} return only once the process has
+ * exited and the port refuses connections. The directory survives stop and start, so a
+ * {@code SAVE}d dump is loaded again on restart; {@link #deleteDirectory()} removes it,
+ * and so does JVM exit.
  */
 final class RedisProcess {
 
@@ -30,7 +32,10 @@ final class RedisProcess {
 
 	private static final String DEBUG_COMMAND_OPTION = "--enable-debug-command";
 
-	/** Cleared once a redis-server (before 7.0) rejects the option; every later start leaves it out. */
+	/**
+	 * Cleared once a redis-server (before 7.0) rejects the option; every later start
+	 * leaves it out.
+	 */
 	private static volatile boolean debugCommandOptionAccepted = true;
 
 	private final int port;
@@ -71,8 +76,7 @@ final class RedisProcess {
 			if (awaitPing()) {
 				return;
 			}
-			String outcome = this.process.isAlive()
-					? "did not answer PING within " + STARTUP_TIMEOUT.toSeconds() + " s"
+			String outcome = this.process.isAlive() ? "did not answer PING within " + STARTUP_TIMEOUT.toSeconds() + " s"
 					: "exited with code " + this.process.exitValue();
 			exit(Duration.ZERO);
 			String output = logSince(logOffset);
@@ -89,7 +93,8 @@ final class RedisProcess {
 	}
 
 	/**
-	 * Sends {@code SHUTDOWN NOSAVE}, gives the process a few seconds to exit, then destroys it.
+	 * Sends {@code SHUTDOWN NOSAVE}, gives the process a few seconds to exit, then
+	 * destroys it.
 	 */
 	synchronized void stop() {
 		if (!isAlive()) {

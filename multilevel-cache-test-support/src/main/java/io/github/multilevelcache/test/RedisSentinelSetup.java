@@ -9,12 +9,16 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One primary, one replica and three sentinels (quorum 2, primary declared down after 1 s) on free ports,
- * started by the test; the master name is {@code mymaster}. {@link #killPrimary()} SIGKILLs the primary so the
- * sentinels promote the replica. Close it to stop every process; a JVM shutdown hook kills those left running.
+ * One primary, one replica and three sentinels (quorum 2, primary declared down after 1
+ * s) on free ports, started by the test; the master name is {@code mymaster}.
+ * {@link #killPrimary()} SIGKILLs the primary so the sentinels promote the replica. Close
+ * it to stop every process; a JVM shutdown hook kills those left running.
  */
 public final class RedisSentinelSetup implements AutoCloseable {
 
+	/**
+	 * The name Sentinel monitors the primary under.
+	 */
 	public static final String MASTER = "mymaster";
 
 	private final List<Process> processes = new ArrayList<>();
@@ -42,10 +46,12 @@ public final class RedisSentinelSetup implements AutoCloseable {
 				Path dir = Files.createTempDirectory("redis-sentinel-");
 				SpawnedProcesses.registerDirectory(dir);
 				Path conf = dir.resolve("sentinel.conf");
-				Files.writeString(conf, String.join("\n", "port " + port, "bind 127.0.0.1", "dir " + dir,
-						"sentinel monitor " + MASTER + " 127.0.0.1 " + setup.primaryPort + " 2",
-						"sentinel down-after-milliseconds " + MASTER + " 1000",
-						"sentinel failover-timeout " + MASTER + " 5000", "sentinel parallel-syncs " + MASTER + " 1", ""));
+				Files.writeString(conf,
+						String.join("\n", "port " + port, "bind 127.0.0.1", "dir " + dir,
+								"sentinel monitor " + MASTER + " 127.0.0.1 " + setup.primaryPort + " 2",
+								"sentinel down-after-milliseconds " + MASTER + " 1000",
+								"sentinel failover-timeout " + MASTER + " 5000",
+								"sentinel parallel-syncs " + MASTER + " 1", ""));
 				Process sentinel = new ProcessBuilder("redis-server", conf.toString(), "--sentinel")
 					.redirectErrorStream(true)
 					.redirectOutput(dir.resolve("out.log").toFile())

@@ -11,15 +11,17 @@ import java.util.Map;
 /**
  * A handle to one Redis server for tests.
  * <p>
- * A <em>managed</em> server ({@link #isManaged()}: this fixture spawned the {@code redis-server} process) can be
- * stopped, killed, paused and restarted; a restart uses the same port, so clients reconnect to it, and comes
- * back empty unless the test ran {@code SAVE}. Every other server (from {@code REDIS_URL} or a container) only
+ * A <em>managed</em> server ({@link #isManaged()}: this fixture spawned the
+ * {@code redis-server} process) can be stopped, killed, paused and restarted; a restart
+ * uses the same port, so clients reconnect to it, and comes back empty unless the test
+ * ran {@code SAVE}. Every other server (from {@code REDIS_URL} or a container) only
  * answers commands: the lifecycle methods throw {@link IllegalStateException}.
  * <p>
- * {@link #command(String...)} and {@link #commandBytes(byte[]...)} open a fresh connection per call (with
- * {@code AUTH} and {@code SELECT} first when the URL asks for them), so they work across restarts and never
- * share state with the code under test. The JVM-wide shared server ({@link RedisServers#shared()}) ignores
- * {@link #close()}, so a careless try-with-resources cannot take it away from other tests.
+ * {@link #command(String...)} and {@link #commandBytes(byte[]...)} open a fresh
+ * connection per call (with {@code AUTH} and {@code SELECT} first when the URL asks for
+ * them), so they work across restarts and never share state with the code under test. The
+ * JVM-wide shared server ({@link RedisServers#shared()}) ignores {@link #close()}, so a
+ * careless try-with-resources cannot take it away from other tests.
  */
 public final class RedisServer implements AutoCloseable {
 
@@ -85,7 +87,8 @@ public final class RedisServer implements AutoCloseable {
 	}
 
 	/**
-	 * The server's URL, with credentials and database when it has them (as given in {@code REDIS_URL}).
+	 * The server's URL, with credentials and database when it has them (as given in
+	 * {@code REDIS_URL}).
 	 * @return e.g. {@code redis://127.0.0.1:6543}
 	 */
 	public String url() {
@@ -93,7 +96,8 @@ public final class RedisServer implements AutoCloseable {
 	}
 
 	/**
-	 * Whether this fixture spawned the server; only then can it stop, kill, pause or restart it.
+	 * Whether this fixture spawned the server; only then can it stop, kill, pause or
+	 * restart it.
 	 * @return {@code true} for a spawned server
 	 */
 	public boolean isManaged() {
@@ -101,17 +105,19 @@ public final class RedisServer implements AutoCloseable {
 	}
 
 	/**
-	 * Starts the server again on the same port and waits until it answers {@code PING}; does nothing when it
-	 * is running. A port still held by a closing socket is retried a few times.
-	 * @throws IllegalStateException when the server is not managed or does not come up (with the log's tail)
+	 * Starts the server again on the same port and waits until it answers {@code PING};
+	 * does nothing when it is running. A port still held by a closing socket is retried a
+	 * few times.
+	 * @throws IllegalStateException when the server is not managed or does not come up
+	 * (with the log's tail)
 	 */
 	public void start() {
 		managedProcess("start").start();
 	}
 
 	/**
-	 * Stops the server gracefully ({@code SHUTDOWN NOSAVE}, the process destroyed if it has not exited within
-	 * a few seconds) and waits until its port refuses connections.
+	 * Stops the server gracefully ({@code SHUTDOWN NOSAVE}, the process destroyed if it
+	 * has not exited within a few seconds) and waits until its port refuses connections.
 	 * @throws IllegalStateException when the server is not managed
 	 */
 	public void stop() {
@@ -119,7 +125,8 @@ public final class RedisServer implements AutoCloseable {
 	}
 
 	/**
-	 * Kills the server process (SIGKILL) and waits until it is gone and its port refuses connections.
+	 * Kills the server process (SIGKILL) and waits until it is gone and its port refuses
+	 * connections.
 	 * @throws IllegalStateException when the server is not managed
 	 */
 	public void kill() {
@@ -139,8 +146,8 @@ public final class RedisServer implements AutoCloseable {
 	/**
 	 * Sends one command on a fresh connection.
 	 * @param args the command and its arguments
-	 * @return the reply as text: strings as they are, integers in decimal, {@code null} for nil, arrays one
-	 * element per line
+	 * @return the reply as text: strings as they are, integers in decimal, {@code null}
+	 * for nil, arrays one element per line
 	 * @throws IllegalStateException for an error reply, with the error's text
 	 * @throws java.io.UncheckedIOException when the server cannot be reached
 	 */
@@ -192,10 +199,10 @@ public final class RedisServer implements AutoCloseable {
 	}
 
 	/**
-	 * Calls per command since the server started (or since {@code CONFIG RESETSTAT}), from
-	 * {@code INFO commandstats}.
-	 * @return command name as Redis reports it (lower case, e.g. {@code get}, {@code client|setname}) to
-	 * calls; commands never called are absent
+	 * Calls per command since the server started (or since {@code CONFIG RESETSTAT}),
+	 * from {@code INFO commandstats}.
+	 * @return command name as Redis reports it (lower case, e.g. {@code get},
+	 * {@code client|setname}) to calls; commands never called are absent
 	 */
 	public Map<String, Long> commandStats() {
 		Map<String, Long> stats = new LinkedHashMap<>();
@@ -212,8 +219,8 @@ public final class RedisServer implements AutoCloseable {
 	}
 
 	/**
-	 * Stops a managed server and deletes its temporary directory; does nothing for other servers and for the
-	 * shared one, which lives until the JVM exits.
+	 * Stops a managed server and deletes its temporary directory; does nothing for other
+	 * servers and for the shared one, which lives until the JVM exits.
 	 */
 	@Override
 	public void close() {

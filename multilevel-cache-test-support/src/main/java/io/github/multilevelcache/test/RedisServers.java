@@ -14,12 +14,14 @@ import org.slf4j.LoggerFactory;
 /**
  * Where tests get their Redis.
  * <p>
- * {@link #shared()} is one server per JVM, chosen once, in this order: the {@code REDIS_URL} environment
- * variable (not managed); a {@code redis:7-alpine} Testcontainers container when a Docker engine answers within
- * about 5 s (not managed; the probe is skipped when {@code MULTILEVEL_CACHE_TEST_DOCKER=false}); otherwise a
- * {@code redis-server} process on a free loopback port with persistence off. {@link #startPrivate()} always
- * spawns a process of the caller's own, for tests that stop, kill, pause or restart Redis. A JVM shutdown hook
- * kills every spawned process that is still running.
+ * {@link #shared()} is one server per JVM, chosen once, in this order: the
+ * {@code REDIS_URL} environment variable (not managed); a {@code redis:7-alpine}
+ * Testcontainers container when a Docker engine answers within about 5 s (not managed;
+ * the probe is skipped when {@code MULTILEVEL_CACHE_TEST_DOCKER=false}); otherwise a
+ * {@code redis-server} process on a free loopback port with persistence off.
+ * {@link #startPrivate()} always spawns a process of the caller's own, for tests that
+ * stop, kill, pause or restart Redis. A JVM shutdown hook kills every spawned process
+ * that is still running.
  */
 public final class RedisServers {
 
@@ -33,7 +35,8 @@ public final class RedisServers {
 	}
 
 	/**
-	 * The Redis shared by every test of this JVM; tests must not stop it and should use their own key prefix.
+	 * The Redis shared by every test of this JVM; tests must not stop it and should use
+	 * their own key prefix.
 	 * @return the shared server, chosen and started on first use
 	 */
 	public static RedisServer shared() {
@@ -53,7 +56,8 @@ public final class RedisServers {
 	/**
 	 * Spawns a new {@code redis-server} process on a free port; the caller closes it.
 	 * @return the running, managed server
-	 * @throws IllegalStateException when {@code redis-server} cannot be run or does not answer
+	 * @throws IllegalStateException when {@code redis-server} cannot be run or does not
+	 * answer
 	 */
 	public static RedisServer startPrivate() {
 		return RedisServer.spawn(freePort());
@@ -127,8 +131,8 @@ public final class RedisServers {
 	}
 
 	/**
-	 * Keeps Testcontainers types out of the paths that do not use them, so a missing or broken Testcontainers
-	 * only ever means "no Docker".
+	 * Keeps Testcontainers types out of the paths that do not use them, so a missing or
+	 * broken Testcontainers only ever means "no Docker".
 	 */
 	private static final class Containers {
 

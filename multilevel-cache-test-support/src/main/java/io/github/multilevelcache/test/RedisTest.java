@@ -9,9 +9,10 @@ import java.lang.annotation.Target;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * Registers {@link RedisExtension}: test methods, lifecycle methods and constructors of the annotated class can
- * take a {@link RedisServer} parameter and get the shared server, or, when the parameter is annotated with
- * {@link PrivateRedis}, a server of their own that is stopped when its scope ends.
+ * Registers {@link RedisExtension}: test methods, lifecycle methods and constructors of
+ * the annotated class can take a {@link RedisServer} parameter and get the shared server,
+ * or, when the parameter is annotated with {@link PrivateRedis}, a server of their own
+ * that is stopped when its scope ends.
  */
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)

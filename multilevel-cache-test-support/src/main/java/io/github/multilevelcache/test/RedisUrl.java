@@ -5,9 +5,16 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Where a Redis server listens and how to log in: {@code redis://[[user:]password@]host[:port][/database]}.
- * Parsing accepts percent-encoded credentials and host names that {@link URI} would reject (such as
+ * Where a Redis server listens and how to log in:
+ * {@code redis://[[user:]password@]host[:port][/database]}. Parsing accepts
+ * percent-encoded credentials and host names that {@link URI} would reject (such as
  * {@code redis_1}); rendering always yields a URL that parses back to the same value.
+ *
+ * @param host the host name or address
+ * @param port the port
+ * @param username the ACL user, {@code null} for the default user
+ * @param password the password, {@code null} for none
+ * @param database the database index
  */
 record RedisUrl(String host, int port, String username, String password, int database) {
 
@@ -65,7 +72,8 @@ record RedisUrl(String host, int port, String username, String password, int dat
 	}
 
 	/**
-	 * Renders the URL, credentials percent-encoded where needed, the database only when it is not 0.
+	 * Renders the URL, credentials percent-encoded where needed, the database only when
+	 * it is not 0.
 	 */
 	String render() {
 		StringBuilder url = new StringBuilder("redis://");
@@ -110,7 +118,8 @@ record RedisUrl(String host, int port, String username, String password, int dat
 		ByteArrayOutputStream bytes = new ByteArrayOutputStream();
 		int i = 0;
 		while (i < text.length()) {
-			if (text.charAt(i) == '%' && i + 2 < text.length() && isHex(text.charAt(i + 1)) && isHex(text.charAt(i + 2))) {
+			if (text.charAt(i) == '%' && i + 2 < text.length() && isHex(text.charAt(i + 1))
+					&& isHex(text.charAt(i + 2))) {
 				bytes.write(Integer.parseInt(text.substring(i + 1, i + 3), 16));
 				i += 3;
 			}

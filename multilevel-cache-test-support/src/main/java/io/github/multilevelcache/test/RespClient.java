@@ -14,11 +14,12 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A minimal RESP2 client over a plain socket: a few pipelined commands on one fresh connection, the last reply
- * returned. Enough for test set-up and inspection without a Redis client library. Replies are decoded as
- * {@code byte[]} (simple and bulk strings), {@link Long} (integers), {@code List<Object>} (arrays) or
- * {@code null} (nil bulk string or nil array); an error reply becomes an {@link IllegalStateException} carrying
- * its text, and a connection that fails or times out becomes an {@link UncheckedIOException}.
+ * A minimal RESP2 client over a plain socket: a few pipelined commands on one fresh
+ * connection, the last reply returned. Enough for test set-up and inspection without a
+ * Redis client library. Replies are decoded as {@code byte[]} (simple and bulk strings),
+ * {@link Long} (integers), {@code List<Object>} (arrays) or {@code null} (nil bulk string
+ * or nil array); an error reply becomes an {@link IllegalStateException} carrying its
+ * text, and a connection that fails or times out becomes an {@link UncheckedIOException}.
  */
 final class RespClient {
 
@@ -35,7 +36,8 @@ final class RespClient {
 	}
 
 	/**
-	 * Sends the prelude (e.g. {@code AUTH}, {@code SELECT}) and the command on one connection.
+	 * Sends the prelude (e.g. {@code AUTH}, {@code SELECT}) and the command on one
+	 * connection.
 	 * @return the command's reply
 	 * @throws IllegalStateException when any of them answers with an error
 	 */
@@ -138,8 +140,9 @@ final class RespClient {
 	}
 
 	/**
-	 * Renders a reply as text: strings as UTF-8, integers in decimal, {@code null} for nil, arrays one element
-	 * per line (nested arrays flattened, a nil element as the word {@code null}).
+	 * Renders a reply as text: strings as UTF-8, integers in decimal, {@code null} for
+	 * nil, arrays one element per line (nested arrays flattened, a nil element as the
+	 * word {@code null}).
 	 */
 	static String render(Object reply) {
 		if (reply == null) {

@@ -10,10 +10,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * Every {@code redis-server} process the fixture started and has not yet seen exit, and every temporary
- * directory it has not yet deleted. A JVM shutdown hook kills (SIGKILL) the processes still registered, then
- * deletes the directories, so nothing outlives the test JVM, even when a test forgets to close its server (or
- * never can, like the shared one).
+ * Every {@code redis-server} process the fixture started and has not yet seen exit, and
+ * every temporary directory it has not yet deleted. A JVM shutdown hook kills (SIGKILL)
+ * the processes still registered, then deletes the directories, so nothing outlives the
+ * test JVM, even when a test forgets to close its server (or never can, like the shared
+ * one).
  */
 final class SpawnedProcesses {
 

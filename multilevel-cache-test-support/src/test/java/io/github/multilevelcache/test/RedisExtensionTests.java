@@ -9,16 +9,16 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.platform.engine.TestExecutionResult;
+import org.junit.platform.engine.discovery.DiscoverySelectors;
 import org.junit.platform.testkit.engine.EngineExecutionResults;
 import org.junit.platform.testkit.engine.EngineTestKit;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 
 /**
- * {@link RedisExtension} injects the shared server by default and private servers for {@link PrivateRedis},
- * stopping each when its scope ends. The scenarios run in a nested engine, so their servers can be checked
- * after the extension's callbacks have run.
+ * {@link RedisExtension} injects the shared server by default and private servers for
+ * {@link PrivateRedis}, stopping each when its scope ends. The scenarios run in a nested
+ * engine, so their servers can be checked after the extension's callbacks have run.
  */
 class RedisExtensionTests {
 
@@ -60,7 +60,9 @@ class RedisExtensionTests {
 	}
 
 	private static void run(Class<?> scenario, int tests) {
-		EngineExecutionResults results = EngineTestKit.engine("junit-jupiter").selectors(selectClass(scenario)).execute();
+		EngineExecutionResults results = EngineTestKit.engine("junit-jupiter")
+			.selectors(DiscoverySelectors.selectClass(scenario))
+			.execute();
 		List<Throwable> failures = results.allEvents()
 			.failed()
 			.stream()

@@ -54,8 +54,7 @@ class RedisServerTests {
 		assertThat(server.dbSize()).isGreaterThanOrEqualTo(3);
 		assertThatIllegalStateException().isThrownBy(() -> server.command("NOSUCHCOMMAND"))
 			.withMessageContaining("unknown command");
-		assertThatIllegalStateException().isThrownBy(() -> server.command("INCR", "k"))
-			.withMessageStartingWith("ERR");
+		assertThatIllegalStateException().isThrownBy(() -> server.command("INCR", "k")).withMessageStartingWith("ERR");
 	}
 
 	@Test

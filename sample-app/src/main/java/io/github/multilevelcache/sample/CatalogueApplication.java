@@ -6,9 +6,9 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.cache.annotation.EnableCaching;
 
 /**
- * A product catalogue that shows multilevel-cache at work: run it, then watch the {@code X-Cache-Source}
- * header of {@code GET /products/{id}} move from {@code database} to {@code L1}, and start a second instance
- * to see invalidation between them.
+ * A product catalogue that shows multilevel-cache at work: run it, then watch the
+ * {@code X-Cache-Source} header of {@code GET /products/{id}} move from {@code database}
+ * to {@code L1}, and start a second instance to see invalidation between them.
  */
 @SpringBootApplication
 @EnableCaching

@@ -7,8 +7,8 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 /**
  * Settings of the demo itself.
  *
- * @param databaseDelay artificial latency added to every database read, so the effect of each cache level is
- * visible
+ * @param databaseDelay artificial latency added to every database read, so the effect of
+ * each cache level is visible
  * @param seedProducts how many products to create in an empty database
  */
 @ConfigurationProperties("catalogue")

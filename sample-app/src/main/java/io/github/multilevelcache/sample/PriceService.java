@@ -7,9 +7,9 @@ import org.springframework.cache.annotation.Cacheable;
 import org.springframework.stereotype.Service;
 
 /**
- * Prices through a write-through cache: {@code setPrice} only returns the new price; the cache's
- * {@link PriceWriter} writes it to the database before either cache level changes, so a database failure
- * leaves the cached price as it was.
+ * Prices through a write-through cache: {@code setPrice} only returns the new price; the
+ * cache's {@link PriceWriter} writes it to the database before either cache level
+ * changes, so a database failure leaves the cached price as it was.
  */
 @Service
 public class PriceService {

@@ -2,10 +2,10 @@ package io.github.multilevelcache.sample;
 
 import java.math.BigDecimal;
 
+import io.github.multilevelcache.write.CacheWriter;
+
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
-
-import io.github.multilevelcache.write.CacheWriter;
 
 /**
  * The database side of the write-through {@code prices} cache
@@ -33,7 +33,8 @@ class PriceWriter implements CacheWriter<Long, BigDecimal> {
 
 	@Override
 	public void delete(Long id) {
-		// prices are not deleted on their own: evicting a price only drops it from the cache
+		// prices are not deleted on their own: evicting a price only drops it from the
+		// cache
 	}
 
 }

@@ -4,6 +4,10 @@ import java.math.BigDecimal;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import io.github.multilevelcache.CacheLevel;
+import io.github.multilevelcache.CacheStatistics;
+import io.github.multilevelcache.MultiLevelCache;
+
 import org.springframework.cache.Cache;
 import org.springframework.cache.CacheManager;
 import org.springframework.http.ResponseEntity;
@@ -14,13 +18,10 @@ import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
 
-import io.github.multilevelcache.CacheLevel;
-import io.github.multilevelcache.CacheStatistics;
-import io.github.multilevelcache.MultiLevelCache;
-
 /**
- * REST endpoints of the catalogue. Every product read says in the {@code X-Cache-Source} header where the
- * value came from: {@code L1} (this JVM), {@code L2} (Redis) or {@code database}.
+ * REST endpoints of the catalogue. Every product read says in the {@code X-Cache-Source}
+ * header where the value came from: {@code L1} (this JVM), {@code L2} (Redis) or
+ * {@code database}.
  */
 @RestController
 class ProductController {
@@ -57,7 +58,10 @@ class ProductController {
 			return ResponseEntity.status(404).header(SOURCE_HEADER, source).build();
 		}
 		long viewCount = this.views.view(id);
-		return ResponseEntity.ok().header(SOURCE_HEADER, source).header("X-Views", Long.toString(viewCount)).body(product);
+		return ResponseEntity.ok()
+			.header(SOURCE_HEADER, source)
+			.header("X-Views", Long.toString(viewCount))
+			.body(product);
 	}
 
 	@GetMapping("/products/{id}/price")
@@ -75,8 +79,8 @@ class ProductController {
 	}
 
 	/**
-	 * Write-behind: view counts as the cache has them, and as the database has them (behind by at most one
-	 * flush interval).
+	 * Write-behind: view counts as the cache has them, and as the database has them
+	 * (behind by at most one flush interval).
 	 */
 	@GetMapping("/products/{id}/views")
 	Map<String, Object> views(@PathVariable long id) {

@@ -9,8 +9,8 @@ import org.springframework.stereotype.Repository;
 import org.springframework.transaction.annotation.Transactional;
 
 /**
- * The catalogue table, with an artificial delay on reads and a count of them, so that what the cache saves is
- * visible.
+ * The catalogue table, with an artificial delay on reads and a count of them, so that
+ * what the cache saves is visible.
  */
 @Repository
 public class ProductRepository {

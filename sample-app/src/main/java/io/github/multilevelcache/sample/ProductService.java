@@ -6,9 +6,9 @@ import org.springframework.cache.annotation.Cacheable;
 import org.springframework.stereotype.Service;
 
 /**
- * Cache-aside over the catalogue: reads through the {@code products} cache (one loader per key across the
- * JVM with {@code sync = true}), writes update the database and then the cache, which tells the other
- * instances to drop their copy.
+ * Cache-aside over the catalogue: reads through the {@code products} cache (one loader
+ * per key across the JVM with {@code sync = true}), writes update the database and then
+ * the cache, which tells the other instances to drop their copy.
  */
 @Service
 public class ProductService {

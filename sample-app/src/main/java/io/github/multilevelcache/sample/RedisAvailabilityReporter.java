@@ -11,8 +11,9 @@ import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.stereotype.Component;
 
 /**
- * Checks once at start-up whether Redis answers and, if not, says so in one line with how to start one. The
- * application serves either way: without Redis the cache works in this JVM only.
+ * Checks once at start-up whether Redis answers and, if not, says so in one line with how
+ * to start one. The application serves either way: without Redis the cache works in this
+ * JVM only.
  */
 @Component
 class RedisAvailabilityReporter implements ApplicationRunner {
@@ -34,8 +35,8 @@ class RedisAvailabilityReporter implements ApplicationRunner {
 			connection.ping();
 		}
 		catch (RuntimeException ex) {
-			logger.warn("Redis is not reachable at " + this.environment.getProperty("spring.data.redis.url",
-					"redis://localhost:6379")
+			logger.warn("Redis is not reachable at "
+					+ this.environment.getProperty("spring.data.redis.url", "redis://localhost:6379")
 					+ ": serving from the in-process cache only. Start one with: redis-server --daemonize yes");
 		}
 	}

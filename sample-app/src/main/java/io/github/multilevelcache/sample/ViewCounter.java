@@ -5,9 +5,10 @@ import org.springframework.cache.CacheManager;
 import org.springframework.stereotype.Component;
 
 /**
- * Page views per product, counted in the write-behind {@code views} cache: every view updates the cache at
- * once and the {@link ViewsWriter} stores the latest count per product in batches (many views of one product
- * between two flushes become one database write).
+ * Page views per product, counted in the write-behind {@code views} cache: every view
+ * updates the cache at once and the {@link ViewsWriter} stores the latest count per
+ * product in batches (many views of one product between two flushes become one database
+ * write).
  */
 @Component
 public class ViewCounter {
@@ -22,8 +23,8 @@ public class ViewCounter {
 	}
 
 	/**
-	 * Counts one view (approximate under concurrent views of one product: a demo of write-behind, not a
-	 * counter service).
+	 * Counts one view (approximate under concurrent views of one product: a demo of
+	 * write-behind, not a counter service).
 	 * @param id the product
 	 * @return the new count
 	 */

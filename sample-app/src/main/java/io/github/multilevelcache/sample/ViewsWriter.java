@@ -3,6 +3,7 @@ package io.github.multilevelcache.sample;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
+import io.github.multilevelcache.write.CacheWriter;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
@@ -10,11 +11,10 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Transactional;
 
-import io.github.multilevelcache.write.CacheWriter;
-
 /**
  * The database side of the write-behind {@code views} cache
- * ({@code multilevel-cache.caches.views.writer=viewsWriter}): one batch per flush, logged.
+ * ({@code multilevel-cache.caches.views.writer=viewsWriter}): one batch per flush,
+ * logged.
  */
 @Component("viewsWriter")
 public class ViewsWriter implements CacheWriter<Long, Long> {

@@ -12,6 +12,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
+import io.github.multilevelcache.test.RedisServer;
+import io.github.multilevelcache.test.RedisServers;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -20,15 +22,12 @@ import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 
-import io.github.multilevelcache.test.RedisServer;
-import io.github.multilevelcache.test.RedisServers;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The catalogue as users run it: real Redis, a real database (H2, or PostgreSQL when reachable), HTTP calls,
- * and two instances sharing both.
+ * The catalogue as users run it: real Redis, a real database (H2, or PostgreSQL when
+ * reachable), HTTP calls, and two instances sharing both.
  */
 class CatalogueApplicationTests {
 
@@ -51,26 +50,28 @@ class CatalogueApplicationTests {
 		List<String> properties = new ArrayList<>(List.of("server.port=0", "spring.data.redis.url=" + this.redis.url(),
 				"multilevel-cache.key-prefix=" + this.prefix,
 				"multilevel-cache.invalidation.channel=" + this.prefix + "invalidation",
-				"spring.datasource.url=" + this.database, "catalogue.database-delay=5ms", "catalogue.seed-products=50"));
+				"spring.datasource.url=" + this.database, "catalogue.database-delay=5ms",
+				"catalogue.seed-products=50"));
 		for (String property : extra) {
 			String name = property.substring(0, property.indexOf('=') + 1);
 			properties.removeIf((existing) -> existing.startsWith(name));
 			properties.add(property);
 		}
-		// command-line arguments, so they win over application.yml as they would for a user
+		// command-line arguments, so they win over application.yml as they would for a
+		// user
 		ConfigurableApplicationContext context = new SpringApplicationBuilder(CatalogueApplication.class)
 			.run(properties.stream().map((property) -> "--" + property).toArray(String[]::new));
 		this.instances.add(context);
 		return context;
 	}
 
-	private HttpResponse<String> call(ConfigurableApplicationContext instance, String method, String path,
-			String body) throws IOException, InterruptedException {
+	private HttpResponse<String> call(ConfigurableApplicationContext instance, String method, String path, String body)
+			throws IOException, InterruptedException {
 		int port = ((WebServerApplicationContext) instance).getWebServer().getPort();
 		HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
 			.header("Content-Type", "application/json")
-			.method(method, (body != null) ? HttpRequest.BodyPublishers.ofString(body)
-					: HttpRequest.BodyPublishers.noBody())
+			.method(method,
+					(body != null) ? HttpRequest.BodyPublishers.ofString(body) : HttpRequest.BodyPublishers.noBody())
 			.build();
 		return this.http.send(request, HttpResponse.BodyHandlers.ofString());
 	}
@@ -113,7 +114,8 @@ class CatalogueApplicationTests {
 		await().atMost(Duration.ofSeconds(5)).until(() -> "L1".equals(source(call(b, "GET", "/products/2", null))));
 		HttpResponse<String> update = call(a, "PUT", "/products/2", "{\"name\":\"Renamed\",\"price\":9.99}");
 		assertThat(update.statusCode()).isEqualTo(200);
-		// B's L1 copy is dropped by the invalidation message; B then reads the new value from Redis
+		// B's L1 copy is dropped by the invalidation message; B then reads the new value
+		// from Redis
 		await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
 			HttpResponse<String> read = call(b, "GET", "/products/2", null);
 			assertThat(read.body()).contains("Renamed");
@@ -142,7 +144,8 @@ class CatalogueApplicationTests {
 		ProductRepository repository = app.getBean(ProductRepository.class);
 		assertThat(repository.findById(5).orElseThrow().price()).isEqualByComparingTo("42.50");
 		assertThat(call(app, "GET", "/products/5/price", null).body()).isEqualTo("42.50");
-		// the writer refuses an unknown product: the caller gets the error and nothing is cached
+		// the writer refuses an unknown product: the caller gets the error and nothing is
+		// cached
 		assertThat(call(app, "PUT", "/products/999999/price", "1.00").statusCode()).isEqualTo(500);
 		assertThat(this.redis.command("EXISTS", this.prefix + "prices::999999")).isEqualTo("0");
 	}
