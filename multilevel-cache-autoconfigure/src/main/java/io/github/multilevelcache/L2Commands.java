@@ -45,11 +45,9 @@ interface L2Commands {
 
 	/**
 	 * Stores {@code value} unless the key holds a value (a lease or fill guard does not
-	 * count), publishing the message only when it stored; returns what was there,
-	 * {@code null} when stored.
+	 * count); returns what was there, {@code null} when stored.
 	 */
-	CompletableFuture<byte @Nullable []> setIfAbsent(byte[] key, byte[] value, long ttlMillis,
-			@Nullable Message message);
+	CompletableFuture<byte @Nullable []> setIfAbsent(byte[] key, byte[] value, long ttlMillis);
 
 	/** Deletes the key only if it holds exactly {@code expected}. */
 	CompletableFuture<Boolean> deleteIfEquals(byte[] key, byte[] expected);

@@ -41,8 +41,6 @@ final class LettuceL2Commands implements L2Commands {
 
 	private static final int CLEAR_BATCH = 500;
 
-	private static final byte[] NONE = {};
-
 	private final LettuceConnectionFactory connectionFactory;
 
 	private final boolean cluster;
@@ -135,11 +133,9 @@ final class LettuceL2Commands implements L2Commands {
 	}
 
 	@Override
-	public CompletableFuture<byte @Nullable []> setIfAbsent(byte[] key, byte[] value, long ttlMillis,
-			@Nullable Message message) {
+	public CompletableFuture<byte @Nullable []> setIfAbsent(byte[] key, byte[] value, long ttlMillis) {
 		return run(
-				(redis) -> script(redis, Scripts.SET_IF_ABSENT, ScriptOutputType.VALUE, key, value, millis(ttlMillis),
-						(message != null) ? message.channel() : NONE, (message != null) ? message.body() : NONE));
+				(redis) -> script(redis, Scripts.SET_IF_ABSENT, ScriptOutputType.VALUE, key, value, millis(ttlMillis)));
 	}
 
 	@Override

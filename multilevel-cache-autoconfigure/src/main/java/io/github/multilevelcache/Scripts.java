@@ -60,8 +60,7 @@ final class Scripts {
 
 	/**
 	 * Stores {@code ARGV[1]} unless the key holds a value that is not a lease or fill
-	 * guard, publishing {@code ARGV[4]} on channel {@code ARGV[3]} (unless empty) when it
-	 * stored; returns what was there, or nil when stored.
+	 * guard; returns what was there, or nil when stored.
 	 */
 	static final RedisScript<byte[]> SET_IF_ABSENT = RedisScript.of("""
 			local v = redis.call('GET', KEYS[1])
@@ -70,9 +69,6 @@ final class Scripts {
 			  return v
 			end
 			""" + set(1, 2) + """
-			if ARGV[3] ~= '' then
-			  redis.call('PUBLISH', ARGV[3], ARGV[4])
-			end
 			return false
 			""", byte[].class);
 

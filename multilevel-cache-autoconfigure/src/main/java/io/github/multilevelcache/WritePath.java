@@ -212,11 +212,10 @@ final class WritePath {
 				return null;
 			}
 			byte[] redisKey = LoadPath.bytes(canonical);
-			Publication<byte @Nullable []> publication = publish(Operation.PUT, canonical, (message) -> this.l2
-				.call((redis) -> redis.setIfAbsent(redisKey, bytes, encoded.ttlMillis(), message)));
 			byte[] existing;
 			try {
-				existing = this.l2.await(publication.written());
+				existing = this.l2
+					.await(this.l2.call((redis) -> redis.setIfAbsent(redisKey, bytes, encoded.ttlMillis())));
 			}
 			catch (L2Failure ex) {
 				this.errors.failed("putIfAbsent", ex);
@@ -238,7 +237,13 @@ final class WritePath {
 				store(key, canonical, storeValue, value);
 				return null;
 			}
-			publication.awaitAcknowledgements();
+			// only a stored value is published (a message per attempt would leave gaps in
+			// the sequence of
+			// peers' receivers when nothing was stored): one more round trip, for
+			// putIfAbsent only
+			finish(publish(Operation.PUT, canonical, (message) -> (message != null)
+					? this.l2.call((redis) -> redis.publish(message)) : CompletableFuture.completedFuture(0L)),
+					canonical, "putIfAbsent");
 			this.l1.put(canonical, encoded.entry());
 			this.statistics.countPut();
 			try {

@@ -1,0 +1,45 @@
+package io.github.multilevelcache;
+
+import io.github.multilevelcache.test.RedisServer;
+import io.github.multilevelcache.test.RedisServers;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+
+/**
+ * The cache contract over Boot's Lettuce connection to a real Redis.
+ */
+class RedisCacheContractTests extends CacheContractTests {
+
+	private final RedisServer redis = RedisServers.shared();
+
+	private LettuceConnectionFactory connectionFactory;
+
+	@BeforeEach
+	void connect() {
+		this.connectionFactory = RedisTestSupport.connectionFactory(this.redis);
+	}
+
+	@AfterEach
+	void disconnect() {
+		this.connectionFactory.destroy();
+	}
+
+	@Override
+	protected MultiLevelCacheManager.Builder builder() {
+		return MultiLevelCacheManager.builder(this.connectionFactory);
+	}
+
+	@Override
+	protected byte @Nullable [] raw(String key) {
+		return this.redis.commandBytes(RedisTestSupport.utf8("GET"), RedisTestSupport.utf8(key));
+	}
+
+	@Override
+	protected void rawSet(String key, byte[] value) {
+		this.redis.commandBytes(RedisTestSupport.utf8("SET"), RedisTestSupport.utf8(key), value);
+	}
+
+}
