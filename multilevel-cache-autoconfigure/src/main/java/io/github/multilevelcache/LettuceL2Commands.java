@@ -13,6 +13,7 @@ import java.util.function.Function;
 
 import io.github.multilevelcache.invalidation.InvalidationPublisher.Message;
 import io.lettuce.core.KeyScanCursor;
+import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScanArgs;
@@ -45,6 +46,8 @@ final class LettuceL2Commands implements L2Commands {
 
 	private final boolean cluster;
 
+	private volatile boolean setNxGet = true;
+
 	private volatile @Nullable RedisClusterAsyncCommands<byte[], byte[]> shared;
 
 	private @Nullable CompletableFuture<RedisClusterAsyncCommands<byte[], byte[]>> acquiring;
@@ -68,10 +71,31 @@ final class LettuceL2Commands implements L2Commands {
 		return run((redis) -> redis.get(key));
 	}
 
+	/**
+	 * One native {@code SET key placeholder NX PX ttl GET} on Redis 7 and later (one
+	 * command for Redis to run, where the script costs three); the script on older
+	 * servers, which refuse {@code NX} with {@code GET}.
+	 */
 	@Override
 	public CompletableFuture<byte @Nullable []> getOrPlaceholder(byte[] key, byte[] placeholder, long ttlMillis) {
-		return run((redis) -> script(redis, Scripts.GET_OR_PLACEHOLDER, ScriptOutputType.VALUE, key, placeholder,
-				millis(Math.max(1, ttlMillis))));
+		long ttl = Math.max(1, ttlMillis);
+		if (!this.setNxGet) {
+			return run((redis) -> script(redis, Scripts.GET_OR_PLACEHOLDER, ScriptOutputType.VALUE, key, placeholder,
+					millis(ttl)));
+		}
+		return run((redis) -> redis.setGet(key, placeholder, SetArgs.Builder.nx().px(ttl))
+			.toCompletableFuture()
+			.exceptionallyCompose((ex) -> {
+				Throwable cause = (ex instanceof CompletionException && ex.getCause() != null) ? ex.getCause() : ex;
+				if (cause instanceof RedisCommandExecutionException
+						&& String.valueOf(cause.getMessage()).contains("ERR")) {
+					// Redis before 7.0: NX and GET cannot be combined
+					this.setNxGet = false;
+					return script(redis, Scripts.GET_OR_PLACEHOLDER, ScriptOutputType.VALUE, key, placeholder,
+							millis(ttl));
+				}
+				return CompletableFuture.failedFuture(cause);
+			}));
 	}
 
 	@Override

@@ -7,11 +7,13 @@ import java.util.concurrent.locks.LockSupport;
 
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.cache.annotation.CacheEvict;
 import org.springframework.cache.annotation.CachePut;
 import org.springframework.cache.annotation.Cacheable;
 import org.springframework.cache.annotation.EnableCaching;
 import org.springframework.context.annotation.Bean;
+import org.springframework.core.env.Environment;
 
 /**
  * The application every benchmark instance runs: plain Spring Cache annotations on small
@@ -22,6 +24,14 @@ import org.springframework.context.annotation.Bean;
 @EnableAutoConfiguration
 @EnableCaching
 public class BenchmarkApplication {
+
+	@Bean
+	@ConditionalOnBooleanProperty("benchmarks.jetcache.enabled")
+	JetCacheManager jetCacheManager(Environment environment) {
+		return new JetCacheManager(environment.getRequiredProperty("spring.data.redis.url"),
+				environment.getRequiredProperty("benchmarks.jetcache.prefix"),
+				environment.getProperty("benchmarks.local-size", Integer.class, 10_000));
+	}
 
 	@Bean
 	Catalogue catalogue() {
@@ -83,6 +93,11 @@ public class BenchmarkApplication {
 
 		@Cacheable(cacheNames = "items", sync = true)
 		public Item get(Long id) {
+			return this.database.load(id);
+		}
+
+		@Cacheable("items")
+		public Item getPlain(Long id) {
 			return this.database.load(id);
 		}
 

@@ -74,12 +74,17 @@ public final class BenchmarkMain {
 					ZipfScenario.THREADS_PER_INSTANCE, ZipfScenario.EXPONENT, settings.zipfKeys(),
 					ZipfScenario.READ_PERCENT);
 			ZipfScenario scenario = new ZipfScenario(harness);
-			for (ManagerKind kind : zipfManagers()) {
-				ZipfScenario.Result result = scenario.run(kind);
-				zipf.add(result);
-				progress.step("  %s: %,.0f ops/s, read p50 %.1f µs, %.2f Redis commands/op, %,d stale reads",
-						kind.label(), result.throughput(), result.reads().p50Micros(), result.commandsPerOperation(),
-						result.staleReads());
+			for (ZipfScenario.Workload workload : zipfWorkloads(settings)) {
+				progress.step(" %s", workload.label());
+				for (ManagerKind kind : zipfManagers(settings)) {
+					ZipfScenario.Result result = scenario.run(kind, workload);
+					zipf.add(result);
+					progress.step(
+							"  %s: %,.0f ops/s, read p50 %.1f µs, %.2f Redis commands/op, L1 hit rate %.3f, "
+									+ "%,d stale reads",
+							kind.label(), result.throughput(), result.reads().p50Micros(),
+							result.commandsPerOperation(), result.l1HitRate(), result.staleReads());
+				}
 			}
 		}
 		List<PropagationScenario.Result> propagation = new ArrayList<>();
@@ -124,9 +129,33 @@ public final class BenchmarkMain {
 	 * The managers of scenario 3; system property {@code benchmarks.zipf-managers}
 	 * (comma-separated {@link ManagerKind} names) narrows them when investigating one.
 	 */
-	private static List<ManagerKind> zipfManagers() {
-		String chosen = System.getProperty("benchmarks.zipf-managers", "REDIS,CAFFEINE,MULTILEVEL,MULTILEVEL_ACK");
-		return Arrays.stream(chosen.split(",")).map(String::trim).map(ManagerKind::valueOf).toList();
+	private static List<ManagerKind> zipfManagers(BenchmarkSettings settings) {
+		String fallback = settings.isFull() ? "REDIS,CAFFEINE,JETCACHE,MULTILEVEL,MULTILEVEL_ACK"
+				: "REDIS,JETCACHE,MULTILEVEL,MULTILEVEL_ACK";
+		String chosen = System.getProperty("benchmarks.zipf-managers", "");
+		return Arrays.stream((chosen.isBlank() ? fallback : chosen).split(","))
+			.map(String::trim)
+			.map(ManagerKind::valueOf)
+			.toList();
+	}
+
+	/**
+	 * The workloads of scenario 3: plain {@code @Cacheable} from cold on loopback and at
+	 * network distance, and {@code sync = true} prefilled; system property
+	 * {@code benchmarks.zipf-workloads} (comma-separated: plain, distant, sync) narrows
+	 * them. The smoke run measures plain from cold only.
+	 */
+	private static List<ZipfScenario.Workload> zipfWorkloads(BenchmarkSettings settings) {
+		String fallback = settings.isFull() ? "plain,distant,sync" : "plain";
+		String chosen = System.getProperty("benchmarks.zipf-workloads", "");
+		return Arrays.stream((chosen.isBlank() ? fallback : chosen).split(",")).map(String::trim).map((name) -> {
+			return switch (name) {
+				case "plain" -> ZipfScenario.Workload.PLAIN_COLD;
+				case "distant" -> ZipfScenario.Workload.PLAIN_COLD_DISTANT;
+				case "sync" -> ZipfScenario.Workload.SYNC_PREFILLED;
+				default -> throw new IllegalArgumentException("Unknown workload " + name);
+			};
+		}).toList();
 	}
 
 	private static RedisServer redis() {

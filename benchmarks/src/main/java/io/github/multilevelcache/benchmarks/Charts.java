@@ -90,7 +90,8 @@ final class Charts {
 	private JFreeChart zipf() {
 		DefaultCategoryDataset data = new DefaultCategoryDataset();
 		for (ZipfScenario.Result row : this.results.zipf()) {
-			data.addValue(row.throughput(), "operations/s", row.kind().label());
+			data.addValue(row.throughput(), row.kind().label(),
+					row.workload().label().replace(", updates evict", "").replace(", updates put or evict", ""));
 		}
 		return bars("Scenario 3, two instances, Zipf workload: operations/s (higher is better)", "operations/s", data);
 	}

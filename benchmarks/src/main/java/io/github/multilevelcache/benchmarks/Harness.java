@@ -47,10 +47,19 @@ final class Harness {
 	 * a key prefix no other run uses.
 	 */
 	List<BenchmarkInstance> start(int count, ManagerKind kind, Map<String, Object> singletons, String... properties) {
+		return start(count, kind, this.redis.url(), singletons, properties);
+	}
+
+	/**
+	 * Starts instances that reach Redis at {@code redisUrl} (a {@link DelayProxy}'s, for
+	 * the network-distance runs).
+	 */
+	List<BenchmarkInstance> start(int count, ManagerKind kind, String redisUrl, Map<String, Object> singletons,
+			String... properties) {
 		String prefix = this.runPrefix + this.runs.incrementAndGet() + ":";
 		List<BenchmarkInstance> instances = new ArrayList<>();
 		for (int i = 0; i < count; i++) {
-			instances.add(BenchmarkInstance.start(kind, this.redis.url(), prefix, singletons, properties));
+			instances.add(BenchmarkInstance.start(kind, redisUrl, prefix, singletons, properties));
 		}
 		instances.forEach(BenchmarkInstance::awaitCoherent);
 		return instances;

@@ -25,6 +25,12 @@ public enum ManagerKind {
 	 */
 	CAFFEINE("CaffeineCacheManager", false),
 
+	/**
+	 * JetCache 2.7.7, Caffeine over Redis with local sync, behind the same proxy (see
+	 * {@link JetCacheManager}).
+	 */
+	JETCACHE("JetCache 2.7.7 (BOTH, syncLocal)", false),
+
 	/** Spring's {@code NoOpCacheManager}: the same proxy, no caching at all. */
 	NONE("no cache", false);
 
@@ -72,6 +78,10 @@ public enum ManagerKind {
 			case CAFFEINE -> {
 				properties.add("spring.cache.type=caffeine");
 				properties.add("spring.cache.caffeine.spec=maximumSize=10000,expireAfterWrite=5m");
+			}
+			case JETCACHE -> {
+				properties.add("benchmarks.jetcache.enabled=true");
+				properties.add("benchmarks.jetcache.prefix=" + prefix);
 			}
 			case NONE -> properties.add("spring.cache.type=none");
 		}

@@ -115,23 +115,40 @@ final class Report {
 					"## 3. Two instances, Zipf(%.2f) over %,d keys, %d %% reads, database ≈ %d ms%n%n",
 					ZipfScenario.EXPONENT, this.results.settings().zipfKeys(), ZipfScenario.READ_PERCENT,
 					ZipfScenario.DATABASE_LATENCY.toMillis()));
-		Optional<ZipfScenario.Result> redis = find(rows, (row) -> row.kind() == ManagerKind.REDIS);
-		double baseThroughput = redis.map(ZipfScenario.Result::throughput).orElse(Double.NaN);
-		double baseCommands = redis.map(ZipfScenario.Result::commandsPerOperation).orElse(Double.NaN);
-		header(out, "Manager", "ops/s", "× Redis", "read p50 µs", "read p99 µs", "update p50 µs", "Redis commands/op",
-				"× Redis", "database loads", "stale reads");
-		for (ZipfScenario.Result row : rows) {
-			out.append(String.format(Locale.ROOT,
-					"| %s | %,.0f | %s | %,.1f | %,.1f | %,.1f | %.3f | %s | %,d | %,d (%.3f %%) |%n",
-					row.kind().label(), row.throughput(), ratio(row.throughput(), baseThroughput),
-					row.reads().p50Micros(), row.reads().p99Micros(), row.updates().p50Micros(),
-					row.commandsPerOperation(), ratio(row.commandsPerOperation(), baseCommands), row.databaseLoads(),
-					row.staleReads(), row.staleReadPercent()));
+		for (ZipfScenario.Workload workload : rows.stream().map(ZipfScenario.Result::workload).distinct().toList()) {
+			List<ZipfScenario.Result> ofWorkload = rows.stream()
+				.filter((row) -> row.workload().equals(workload))
+				.toList();
+			out.append("### ").append(workload.label()).append("\n\n");
+			Optional<ZipfScenario.Result> redis = find(ofWorkload, (row) -> row.kind() == ManagerKind.REDIS);
+			Optional<ZipfScenario.Result> jetCache = find(ofWorkload, (row) -> row.kind() == ManagerKind.JETCACHE);
+			double baseThroughput = redis.map(ZipfScenario.Result::throughput).orElse(Double.NaN);
+			double baseCommands = redis.map(ZipfScenario.Result::commandsPerOperation).orElse(Double.NaN);
+			double jetThroughput = jetCache.map(ZipfScenario.Result::throughput).orElse(Double.NaN);
+			header(out, "Manager", "ops/s", "× Redis", "× JetCache", "read p50 µs", "read p99 µs", "update p50 µs",
+					"Redis commands/op", "× Redis", "L1 hit rate", "messages sent/received per instance",
+					"database loads", "stale reads");
+			for (ZipfScenario.Result row : ofWorkload) {
+				String messages = row.instances().isEmpty() ? "–" : row.instances()
+					.stream()
+					.map((instance) -> String.format(Locale.ROOT, "%,d/%,d", instance.sent(), instance.received()))
+					.collect(java.util.stream.Collectors.joining(" · "));
+				out.append(String.format(Locale.ROOT,
+						"| %s | %,.0f | %s | %s | %,.1f | %,.1f | %,.1f | %.3f | %s | %s | %s | %,d | %,d (%.3f %%) |%n",
+						row.kind().label(), row.throughput(), ratio(row.throughput(), baseThroughput),
+						ratio(row.throughput(), jetThroughput), row.reads().p50Micros(), row.reads().p99Micros(),
+						row.updates().p50Micros(), row.commandsPerOperation(),
+						ratio(row.commandsPerOperation(), baseCommands),
+						Double.isNaN(row.l1HitRate()) ? "–" : String.format(Locale.ROOT, "%.3f", row.l1HitRate()),
+						messages, row.databaseLoads(), row.staleReads(), row.staleReadPercent()));
+			}
+			out.append('\n');
 		}
-		out.append("\nGoals for multilevel: ≥ 2.5× RedisCacheManager throughput, ≤ 0.35× its commands per operation, ")
-			.append("read p50 ≤ 3 µs, zero stale reads in acknowledged mode. ")
-			.append("Commands include those run inside Lua scripts. A read is stale when it returns an older version ")
-			.append("than an update that completed before it began; updates of one key are serialized.\n\n");
+		out.append("Commands include those run inside Lua scripts (Redis's own `INFO commandstats`). A read is stale ")
+			.append("when it returns an older version than an update that completed before it began; updates of one ")
+			.append("key are serialized. The L1 hit rate and messages are each instance's, over the measured time. ")
+			.append("JetCache broadcasts every put, fills included; its local level has the same size and lifetime ")
+			.append("as multilevel-cache's L1.\n\n");
 	}
 
 	private void propagation(StringBuilder out, String deeper) {

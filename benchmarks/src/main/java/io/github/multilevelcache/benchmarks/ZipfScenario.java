@@ -68,7 +68,7 @@ final class ZipfScenario {
 		}
 	}
 
-	Result run(ManagerKind kind) throws InterruptedException {
+	Result run(ManagerKind kind, Workload workload) throws InterruptedException {
 		Database database = new Database(this.keys.length, DATABASE_LATENCY);
 		// L1 and the per-instance Caffeine both sized for the key space, as a user would
 		// size them here
@@ -79,26 +79,35 @@ final class ZipfScenario {
 		Arrays.stream(System.getProperty("benchmarks.zipf-properties", "").split(";"))
 			.filter((property) -> !property.isBlank())
 			.forEach(properties::add);
-		List<BenchmarkInstance> instances = this.harness.start(INSTANCES, kind, Map.of("database", database),
+		properties.add("benchmarks.local-size=" + this.keys.length);
+		DelayProxy proxy = (workload.delay().isZero()) ? null
+				: new DelayProxy(this.harness.redis().host(), this.harness.redis().port(), workload.delay()).start();
+		String url = (proxy != null) ? proxy.url() : this.harness.redis().url();
+		List<BenchmarkInstance> instances = this.harness.start(INSTANCES, kind, url, Map.of("database", database),
 				properties.toArray(new String[0]));
 		try {
-			return measure(kind, instances, database);
+			return measure(kind, workload, instances, database);
 		}
 		finally {
 			this.harness.stop(instances);
+			if (proxy != null) {
+				proxy.close();
+			}
 		}
 	}
 
-	private Result measure(ManagerKind kind, List<BenchmarkInstance> instances, Database database)
+	private Result measure(ManagerKind kind, Workload workload, List<BenchmarkInstance> instances, Database database)
 			throws InterruptedException {
 		Progress progress = this.harness.progress();
-		prefill(kind, instances);
+		if (workload.prefilled()) {
+			prefill(kind, instances);
+		}
 		Shared shared = new Shared(this.keys.length);
 		List<Worker> workers = new ArrayList<>();
 		List<Thread> threads = new ArrayList<>();
 		for (BenchmarkInstance instance : instances) {
 			for (int t = 0; t < THREADS_PER_INSTANCE; t++) {
-				Worker worker = new Worker(instance.bean(ItemService.class), shared,
+				Worker worker = new Worker(instance.bean(ItemService.class), workload, shared,
 						new SplittableRandom(31L * workers.size() + 17));
 				workers.add(worker);
 				Thread thread = new Thread(worker, "zipf-" + kind.name().toLowerCase() + "-" + workers.size());
@@ -107,10 +116,11 @@ final class ZipfScenario {
 				thread.start();
 			}
 		}
-		progress.timed("warm-up " + kind.label(), this.harness.settings().zipfWarmup(), Duration.ofSeconds(5),
-				() -> shared.operations.sum() + " operations");
+		progress.timed("warm-up " + kind.label() + ", " + workload.label(), this.harness.settings().zipfWarmup(),
+				Duration.ofSeconds(5), () -> shared.operations.sum() + " operations");
 		RedisCommandCounter commands = new RedisCommandCounter(this.harness.redis());
 		long loadsBefore = database.loads();
+		List<InstanceFigures> before = figures(kind, instances);
 		commands.start();
 		shared.measuring = true;
 		long start = System.nanoTime();
@@ -119,6 +129,7 @@ final class ZipfScenario {
 						shared.staleReads.sum()));
 		shared.measuring = false;
 		double seconds = (System.nanoTime() - start) / 1e9;
+		List<InstanceFigures> after = figures(kind, instances);
 		Map<String, Long> byCommand = commands.sinceStart();
 		long redisCommands = byCommand.values().stream().mapToLong(Long::longValue).sum();
 		long loads = database.loads() - loadsBefore;
@@ -131,18 +142,36 @@ final class ZipfScenario {
 			throw new IllegalStateException("A worker of " + kind.label() + " failed", failure);
 		}
 		long operations = shared.measuredOperations.sum();
-		printDiagnostics(kind, instances, byCommand, operations);
-		return new Result(kind, operations, seconds,
+		List<InstanceFigures> measured = new ArrayList<>();
+		for (int i = 0; i < after.size(); i++) {
+			measured.add(after.get(i).minus(before.get(i)));
+		}
+		printDiagnostics(kind, measured, byCommand, operations);
+		return new Result(kind, workload, operations, seconds,
 				Latency.of(workers.stream().map((worker) -> worker.reads).toList()),
 				Latency.of(workers.stream().map((worker) -> worker.updates).toList()), redisCommands, loads,
-				shared.staleReads.sum());
+				shared.staleReads.sum(), measured, byCommand);
+	}
+
+	private static List<InstanceFigures> figures(ManagerKind kind, List<BenchmarkInstance> instances) {
+		if (!kind.isMultilevel()) {
+			return List.of();
+		}
+		List<InstanceFigures> figures = new ArrayList<>();
+		for (BenchmarkInstance instance : instances) {
+			CacheStatistics stats = instance.multiLevelCache("items").getStatistics();
+			InvalidationStatistics bus = instance.bean(RedisInvalidationBus.class).statistics();
+			figures.add(new InstanceFigures(stats.l1Hits(), stats.l1Misses(), bus.sent(), bus.received(), bus.gaps(),
+					stats.fills(), stats.fillsLost()));
+		}
+		return figures;
 	}
 
 	/**
 	 * Where the Redis commands went and, for multilevel, how L1 and the invalidation bus
 	 * fared: what to look at when a figure surprises.
 	 */
-	private void printDiagnostics(ManagerKind kind, List<BenchmarkInstance> instances, Map<String, Long> byCommand,
+	private void printDiagnostics(ManagerKind kind, List<InstanceFigures> instances, Map<String, Long> byCommand,
 			long operations) {
 		Progress progress = this.harness.progress();
 		progress.step("  Redis commands per operation: %s",
@@ -152,18 +181,12 @@ final class ZipfScenario {
 					.map((entry) -> String.format(Locale.ROOT, "%s %.3f", entry.getKey(),
 							(double) entry.getValue() / Math.max(1, operations)))
 					.collect(Collectors.joining(", ")));
-		if (!kind.isMultilevel()) {
-			return;
-		}
-		for (BenchmarkInstance instance : instances) {
-			CacheStatistics stats = instance.multiLevelCache("items").getStatistics();
-			InvalidationStatistics bus = instance.bean(RedisInvalidationBus.class).statistics();
-			long lookups = stats.l1Hits() + stats.l1Misses();
+		for (InstanceFigures instance : instances) {
 			progress.step(
-					"  instance: L1 hit rate %.3f (%,d lookups), fills %,d stored / %,d lost, invalidations "
-							+ "sent %,d, received %,d, gaps %,d, resubscriptions %d",
-					(double) stats.l1Hits() / Math.max(1, lookups), lookups, stats.fills(), stats.fillsLost(),
-					bus.sent(), bus.received(), bus.gaps(), bus.resubscriptions());
+					"  instance: L1 hit rate %.3f, fills %,d stored / %,d lost, invalidations sent %,d, "
+							+ "received %,d, gaps %,d",
+					instance.l1HitRate(), instance.fills(), instance.fillsLost(), instance.sent(), instance.received(),
+					instance.gaps());
 		}
 	}
 
@@ -183,7 +206,7 @@ final class ZipfScenario {
 					int first = part;
 					parts.add(pool.submit(() -> {
 						for (int id = first; id < this.keys.length; id += PREFILL_THREADS) {
-							service.get(this.keys[id]);
+							service.getPlain(this.keys[id]);
 						}
 					}));
 				}
@@ -207,6 +230,7 @@ final class ZipfScenario {
 	 * The result of one manager.
 	 *
 	 * @param kind the manager
+	 * @param workload how reads and updates used the cache
 	 * @param operations operations completed while measuring
 	 * @param seconds measured time
 	 * @param reads latency of reads
@@ -215,9 +239,21 @@ final class ZipfScenario {
 	 * @param databaseLoads rows the caches loaded while measuring
 	 * @param staleReads reads that returned an older version than an update completed
 	 * before they began
+	 * @param instances per instance, for multilevel only: L1 hit rate and messages over
+	 * the measured time
+	 * @param commandsByName Redis commands by name while measuring
 	 */
-	record Result(ManagerKind kind, long operations, double seconds, Latency reads, Latency updates, long redisCommands,
-			long databaseLoads, long staleReads) {
+	record Result(ManagerKind kind, Workload workload, long operations, double seconds, Latency reads, Latency updates,
+			long redisCommands, long databaseLoads, long staleReads, List<InstanceFigures> instances,
+			Map<String, Long> commandsByName) {
+
+		/**
+		 * The mean L1 hit rate of the instances over the measured time, {@code NaN} for a
+		 * manager without one.
+		 */
+		double l1HitRate() {
+			return this.instances.stream().mapToDouble(InstanceFigures::l1HitRate).average().orElse(Double.NaN);
+		}
 
 		double throughput() {
 			return this.operations / this.seconds;
@@ -268,6 +304,8 @@ final class ZipfScenario {
 
 		private final ItemService service;
 
+		private final Workload workload;
+
 		private final Shared shared;
 
 		private final SplittableRandom random;
@@ -276,8 +314,9 @@ final class ZipfScenario {
 
 		final Histogram updates = Latency.histogram();
 
-		Worker(ItemService service, Shared shared, SplittableRandom random) {
+		Worker(ItemService service, Workload workload, Shared shared, SplittableRandom random) {
 			this.service = service;
+			this.workload = workload;
 			this.shared = shared;
 			this.random = random;
 		}
@@ -308,7 +347,8 @@ final class ZipfScenario {
 		private void read(int id, boolean measured) {
 			long newest = this.shared.completed.get(id);
 			long start = System.nanoTime();
-			Item item = this.service.get(ZipfScenario.this.keys[id]);
+			Long key = ZipfScenario.this.keys[id];
+			Item item = (this.workload.reads() == Reads.SYNC) ? this.service.get(key) : this.service.getPlain(key);
 			long nanos = System.nanoTime() - start;
 			if (measured) {
 				this.reads.recordValue(nanos);
@@ -324,7 +364,8 @@ final class ZipfScenario {
 			try {
 				Long key = ZipfScenario.this.keys[id];
 				long start = System.nanoTime();
-				Item item = this.random.nextBoolean() ? this.service.update(key) : this.service.updateAndEvict(key);
+				Item item = (this.workload.updates() == Updates.PUT_OR_EVICT && this.random.nextBoolean())
+						? this.service.update(key) : this.service.updateAndEvict(key);
 				long nanos = System.nanoTime() - start;
 				this.shared.completed.accumulateAndGet(id, item.version(), Math::max);
 				if (measured) {
@@ -334,6 +375,86 @@ final class ZipfScenario {
 			finally {
 				rowLock.unlock();
 			}
+		}
+
+	}
+
+	/**
+	 * How reads go through the cache.
+	 */
+	enum Reads {
+
+		/** {@code @Cacheable}: a miss runs the method, then puts (a fill). */
+		PLAIN,
+
+		/** {@code @Cacheable(sync = true)}: {@code get(key, loader)}. */
+		SYNC
+
+	}
+
+	/**
+	 * How updates reach the cache after the database write.
+	 */
+	enum Updates {
+
+		/** Half {@code @CachePut}, half {@code @CacheEvict}. */
+		PUT_OR_EVICT,
+
+		/** Always {@code @CacheEvict}. */
+		EVICT
+
+	}
+
+	/**
+	 * One workload of scenario 3.
+	 *
+	 * @param reads how reads are cached
+	 * @param updates how updates reach the cache
+	 * @param prefilled whether every key is read once on every instance before the
+	 * warm-up
+	 * @param delay added to each direction between the instances and Redis, zero for
+	 * loopback
+	 */
+	record Workload(Reads reads, Updates updates, boolean prefilled, Duration delay) {
+
+		static final Workload PLAIN_COLD = new Workload(Reads.PLAIN, Updates.EVICT, false, Duration.ZERO);
+
+		static final Workload PLAIN_COLD_DISTANT = new Workload(Reads.PLAIN, Updates.EVICT, false,
+				Duration.ofNanos(250_000));
+
+		static final Workload SYNC_PREFILLED = new Workload(Reads.SYNC, Updates.PUT_OR_EVICT, true, Duration.ZERO);
+
+		String label() {
+			return ((this.reads == Reads.PLAIN) ? "plain @Cacheable" : "@Cacheable(sync = true)") + ", "
+					+ (this.prefilled ? "prefilled" : "from cold") + ", "
+					+ ((this.updates == Updates.EVICT) ? "updates evict" : "updates put or evict")
+					+ (this.delay.isZero() ? "" : ", Redis " + this.delay.toNanos() / 1000 + " µs away each way");
+		}
+
+	}
+
+	/**
+	 * What one multilevel instance did over the measured time.
+	 *
+	 * @param l1Hits L1 hits
+	 * @param l1Misses L1 misses
+	 * @param sent invalidation messages sent
+	 * @param received invalidation messages received
+	 * @param gaps lost messages detected
+	 * @param fills fills stored
+	 * @param fillsLost fills not stored
+	 */
+	record InstanceFigures(long l1Hits, long l1Misses, long sent, long received, long gaps, long fills,
+			long fillsLost) {
+
+		double l1HitRate() {
+			return (double) this.l1Hits / Math.max(1, this.l1Hits + this.l1Misses);
+		}
+
+		InstanceFigures minus(InstanceFigures before) {
+			return new InstanceFigures(this.l1Hits - before.l1Hits, this.l1Misses - before.l1Misses,
+					this.sent - before.sent, this.received - before.received, this.gaps - before.gaps,
+					this.fills - before.fills, this.fillsLost - before.fillsLost);
 		}
 
 	}

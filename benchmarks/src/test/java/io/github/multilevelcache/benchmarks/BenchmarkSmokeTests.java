@@ -32,6 +32,7 @@ class BenchmarkSmokeTests {
 		// scenario 3: acknowledged invalidation never serves an update's older version
 		// (G7a)
 		assertThat(results.zipf()).hasSize(4).allSatisfy((run) -> assertThat(run.operations()).isPositive());
+		assertThat(results.zipf()).extracting(ZipfScenario.Result::kind).contains(ManagerKind.JETCACHE);
 		ZipfScenario.Result acknowledged = results.zipf()
 			.stream()
 			.filter((run) -> run.kind() == ManagerKind.MULTILEVEL_ACK)

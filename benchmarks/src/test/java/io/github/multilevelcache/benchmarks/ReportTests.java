@@ -26,9 +26,14 @@ class ReportTests {
 						new HitResult("l1Hit", ManagerKind.NONE, 450, 10, 800),
 						new HitResult("l2Hit", ManagerKind.MULTILEVEL, 150_000, 1_000, 7_400),
 						new HitResult("l2Hit", ManagerKind.REDIS, 140_000, 1_000, 7_000)),
-				List.of(new ZipfScenario.Result(ManagerKind.REDIS, 600_000, 30, reads, updates, 630_000, 30_000, 800),
-						new ZipfScenario.Result(ManagerKind.MULTILEVEL_ACK, 900_000, 30, reads, updates, 450_000,
-								25_000, 0)),
+				List.of(new ZipfScenario.Result(ManagerKind.REDIS, ZipfScenario.Workload.PLAIN_COLD, 600_000, 30, reads,
+						updates, 630_000, 30_000, 800, List.of(), java.util.Map.of()),
+						new ZipfScenario.Result(ManagerKind.JETCACHE, ZipfScenario.Workload.PLAIN_COLD, 750_000, 30,
+								reads, updates, 500_000, 30_000, 100, List.of(), java.util.Map.of()),
+						new ZipfScenario.Result(ManagerKind.MULTILEVEL_ACK, ZipfScenario.Workload.PLAIN_COLD, 900_000,
+								30, reads, updates, 450_000, 25_000, 0,
+								List.of(new ZipfScenario.InstanceFigures(750, 250, 10, 12, 0, 5, 1)),
+								java.util.Map.of())),
 				List.of(new PropagationScenario.Result(ManagerKind.MULTILEVEL, reads, updates, 0)),
 				List.of(new StampedeScenario.Result(StampedeScenario.DISTRIBUTED, List.of(1L, 1L), 400),
 						new StampedeScenario.Result(StampedeScenario.REDIS, List.of(900L, 1_000L), 500)),
@@ -42,7 +47,8 @@ class ReportTests {
 		String table = Files.readString(out.resolve(Report.TABLE));
 		assertThat(table).contains("| multilevel (async) | 400.0 | 10.0 | 720 | 1.14× (goal ≤ 1.10×) |")
 			.contains("| RedisCacheManager | 20,000 | 1.00× |")
-			.contains("| multilevel (acknowledged) | 30,000 | 1.50× |")
+			.contains("| multilevel (acknowledged) | 30,000 | 1.50× | 1.20× |")
+			.contains("| 0.750 | 10/12 |")
 			.contains("| 0.500 | 0.48× |")
 			.contains("| RedisCacheManager, sync = true | 2 | 950.0 | 1,000 | 500 |")
 			.contains("| write-behind | 10,000 | 2.50× | 500 | 100.0 | 0.500 | 0 |")
