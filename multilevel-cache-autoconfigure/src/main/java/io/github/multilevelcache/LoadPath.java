@@ -244,11 +244,10 @@ final class LoadPath {
 			return;
 		}
 		Encoded encoded = this.codec.encode(storeValue, 0);
-		CompletableFuture<Boolean> stored = storeAsync(fill.canonical(), encoded, fill.guard(), fill.stamp())
+		// nobody waits for a fill: the caller has its value, and L1 takes it
+		// (stamp-guarded) once Redis did
+		storeAsync(fill.canonical(), encoded, fill.guard(), fill.stamp())
 			.whenComplete((redis, ex) -> this.statistics.countFill(Boolean.TRUE.equals(redis)));
-		if (!IoThreads.current()) {
-			this.l2.await(stored);
-		}
 	}
 
 	/**

@@ -38,11 +38,12 @@ class UnstorableValueTests {
 	@BeforeEach
 	void setUp() {
 		this.connectionFactory = RedisTestSupport.connectionFactory(this.redis);
-		this.cache = MultiLevelCacheManager.builder(this.connectionFactory)
+		MultiLevelCacheManager manager = MultiLevelCacheManager.builder(this.connectionFactory)
 			.defaults(CacheSettings.defaults().withKeyPrefix(this.prefix))
 			.serializer(new JacksonCacheValueSerializer(List.of("io.github.multilevelcache")))
-			.build()
-			.getCache("accounts");
+			.build();
+		manager.afterSingletonsInstantiated();
+		this.cache = manager.getCache("accounts");
 	}
 
 	@AfterEach
