@@ -126,6 +126,15 @@ public class BenchmarkApplication {
 
 		@Cacheable(cacheNames = "stampede", sync = true)
 		public String load(String key) {
+			return slowLoad(key);
+		}
+
+		@Cacheable(cacheNames = "stampede-plain")
+		public String loadPlain(String key) {
+			return slowLoad(key);
+		}
+
+		private String slowLoad(String key) {
 			this.loads.increment();
 			LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
 			return "value-of-" + key;

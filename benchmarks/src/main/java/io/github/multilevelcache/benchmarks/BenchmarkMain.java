@@ -105,7 +105,7 @@ public final class BenchmarkMain {
 					StampedeScenario.INSTANCES);
 			StampedeScenario scenario = new StampedeScenario(harness);
 			for (StampedeScenario.Variant variant : List.of(StampedeScenario.DISTRIBUTED, StampedeScenario.LOCAL_ONLY,
-					StampedeScenario.REDIS)) {
+					StampedeScenario.PLAIN, StampedeScenario.REDIS, StampedeScenario.REDIS_PLAIN)) {
 				stampede.add(scenario.run(variant));
 			}
 		}

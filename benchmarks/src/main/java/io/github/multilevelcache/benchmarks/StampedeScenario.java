@@ -12,7 +12,8 @@ import io.github.multilevelcache.benchmarks.BenchmarkApplication.StampedeService
 
 /**
  * Scenario 5: many concurrent cold misses of one key, spread over four instances, through
- * {@code @Cacheable(sync = true)} with a 100 ms loader; counts how often the loader ran.
+ * {@code @Cacheable(sync = true)} or a plain {@code @Cacheable} with a 100 ms loader;
+ * counts how often the loader ran.
  */
 final class StampedeScenario {
 
@@ -24,12 +25,17 @@ final class StampedeScenario {
 		this.harness = harness;
 	}
 
-	static final Variant DISTRIBUTED = new Variant("multilevel, distributed lease", ManagerKind.MULTILEVEL);
+	static final Variant DISTRIBUTED = new Variant("multilevel, distributed lease", ManagerKind.MULTILEVEL, true);
 
 	static final Variant LOCAL_ONLY = new Variant("multilevel, single-flight per JVM only", ManagerKind.MULTILEVEL,
-			"multilevel-cache.defaults.stampede.distributed=false");
+			true, "multilevel-cache.defaults.stampede.distributed=false");
 
-	static final Variant REDIS = new Variant("RedisCacheManager, sync = true", ManagerKind.REDIS);
+	static final Variant PLAIN = new Variant("multilevel, plain @Cacheable (fill guard, no waiting)",
+			ManagerKind.MULTILEVEL, false);
+
+	static final Variant REDIS = new Variant("RedisCacheManager, sync = true", ManagerKind.REDIS, true);
+
+	static final Variant REDIS_PLAIN = new Variant("RedisCacheManager, plain @Cacheable", ManagerKind.REDIS, false);
 
 	Result run(Variant variant) throws InterruptedException {
 		LoadCounter loads = new LoadCounter();
@@ -43,7 +49,7 @@ final class StampedeScenario {
 			for (int round = 0; round < rounds; round++) {
 				long before = loads.get();
 				long start = System.nanoTime();
-				stampede(services, "cold-" + round);
+				stampede(services, "cold-" + round, variant.sync());
 				totalNanos += System.nanoTime() - start;
 				perRound.add(loads.get() - before);
 				this.harness.progress()
@@ -57,7 +63,7 @@ final class StampedeScenario {
 		}
 	}
 
-	private void stampede(List<StampedeService> services, String key) throws InterruptedException {
+	private void stampede(List<StampedeService> services, String key, boolean sync) throws InterruptedException {
 		int callers = this.harness.settings().stampedeThreads();
 		CountDownLatch ready = new CountDownLatch(callers);
 		CountDownLatch go = new CountDownLatch(1);
@@ -69,7 +75,7 @@ final class StampedeScenario {
 				try {
 					ready.countDown();
 					go.await();
-					String value = service.load(key);
+					String value = sync ? service.load(key) : service.loadPlain(key);
 					if (!value.equals("value-of-" + key)) {
 						throw new IllegalStateException("Wrong value " + value);
 					}
@@ -99,9 +105,10 @@ final class StampedeScenario {
 	 *
 	 * @param label how tables name it
 	 * @param kind the manager
+	 * @param sync whether the callers use {@code @Cacheable(sync = true)}
 	 * @param properties extra properties
 	 */
-	record Variant(String label, ManagerKind kind, String... properties) {
+	record Variant(String label, ManagerKind kind, boolean sync, String... properties) {
 	}
 
 	/**

@@ -49,7 +49,7 @@ class BenchmarkSmokeTests {
 
 		// scenario 5: one loader call per round with the lease, at most one per instance
 		// without it (G1)
-		assertThat(results.stampede()).hasSize(3);
+		assertThat(results.stampede()).hasSize(5);
 		assertThat(results.stampede().get(0).variant()).isEqualTo(StampedeScenario.DISTRIBUTED);
 		assertThat(results.stampede().get(0).loadsPerRound()).containsOnly(1L);
 		assertThat(results.stampede().get(1).variant()).isEqualTo(StampedeScenario.LOCAL_ONLY);
