@@ -1,6 +1,6 @@
 package io.github.multilevelcache.actuate;
 
-import java.util.LinkedHashMap;
+import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -8,6 +8,7 @@ import io.github.multilevelcache.CacheSettings;
 import io.github.multilevelcache.CacheStatistics;
 import io.github.multilevelcache.MultiLevelCache;
 import io.github.multilevelcache.MultiLevelCacheManager;
+import io.github.multilevelcache.WriteStrategy;
 import io.github.multilevelcache.invalidation.RedisInvalidationBus;
 import org.jspecify.annotations.Nullable;
 
@@ -19,10 +20,16 @@ import org.springframework.boot.actuate.endpoint.annotation.Selector;
 import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
 
 /**
- * {@code /actuator/multilevelcache}: every cache with its effective settings and hit rate
- * per level, this instance's id, its peers and the state of Redis; {@code DELETE} clears
- * one cache, or all, on every instance (the clear is published like any other). Exposed
- * over HTTP only when the application exposes it.
+ * {@code /actuator/multilevelcache}: every cache with its effective settings, hit rate
+ * per level and counters, this instance's id, its peers and the state of Redis;
+ * {@code DELETE} clears one cache, or all, on every instance (the clear is published like
+ * any other); {@code POST} flushes every write-behind queue. Exposed over HTTP only when
+ * the application exposes it.
+ * <p>
+ * The JSON is typed: counts and sizes are numbers, durations are numbers of milliseconds
+ * in fields ending in {@code Millis}, an unset duration or a rate with nothing to rate is
+ * {@code null} (which the actuator's JSON leaves out). Over HTTP an unknown cache name
+ * answers 404 ({@link MultiLevelCacheEndpointWebExtension}).
  */
 @Endpoint(id = "multilevelcache")
 public class MultiLevelCacheEndpoint {
@@ -40,15 +47,14 @@ public class MultiLevelCacheEndpoint {
 	public CachesDescriptor caches() {
 		Map<String, CacheDescriptor> caches = new TreeMap<>();
 		this.manager.getCaches().forEach((cache) -> caches.put(cache.getName(), describe(cache)));
-		Map<String, PeerDescriptor> peers = new LinkedHashMap<>();
+		Map<String, PeerDescriptor> peers = new TreeMap<>();
 		if (this.bus != null) {
 			this.bus.peers()
 				.forEach((id, peer) -> peers.put(id.toString(),
-						new PeerDescriptor(peer.sequences(), peer.sinceHeard().toMillis())));
+						new PeerDescriptor(new TreeMap<>(peer.sequences()), peer.sinceHeard().toMillis())));
 		}
-		String l2 = this.manager.getRedisState();
-		return new CachesDescriptor((this.bus != null) ? this.bus.instanceId().toString() : null,
-				this.bus != null && this.bus.isSubscribed(), l2, peers, caches);
+		return new CachesDescriptor(this.manager.getInstanceId(), this.bus != null && this.bus.isSubscribed(),
+				this.manager.getRedisState(), this.manager.isRedisAvailable(), peers, caches);
 	}
 
 	@ReadOperation
@@ -62,6 +68,11 @@ public class MultiLevelCacheEndpoint {
 		this.manager.getCaches().forEach(MultiLevelCache::clear);
 	}
 
+	/**
+	 * Clears one cache on every instance.
+	 * @param cache the cache's name
+	 * @return whether a cache of that name exists here
+	 */
 	@DeleteOperation
 	public boolean clearCache(@Selector String cache) {
 		MultiLevelCache found = this.manager.getExistingCache(cache);
@@ -81,7 +92,7 @@ public class MultiLevelCacheEndpoint {
 	public int flushWriteBehind() {
 		int flushed = 0;
 		for (MultiLevelCache cache : this.manager.getCaches()) {
-			if (cache.getSettings().strategy() == io.github.multilevelcache.WriteStrategy.WRITE_BEHIND) {
+			if (cache.getSettings().strategy() == WriteStrategy.WRITE_BEHIND) {
 				cache.getWriteStrategy().flush();
 				flushed++;
 			}
@@ -91,24 +102,14 @@ public class MultiLevelCacheEndpoint {
 
 	private static CacheDescriptor describe(MultiLevelCache cache) {
 		CacheStatistics statistics = cache.getStatistics();
-		long l1Hits = statistics.l1Hits();
-		long l1Misses = statistics.l1Misses();
-		long l2Hits = statistics.l2Hits();
-		long l2Misses = statistics.l2Misses();
-		Map<String, Object> counts = new LinkedHashMap<>();
-		counts.put("l1Hits", l1Hits);
-		counts.put("l1Misses", l1Misses);
-		counts.put("l1Size", statistics.l1Size());
-		counts.put("l2Hits", l2Hits);
-		counts.put("l2Misses", l2Misses);
-		counts.put("loads", statistics.loads());
-		counts.put("loadFailures", statistics.loadFailures());
-		counts.put("puts", statistics.puts());
-		counts.put("evictions", statistics.evictions());
-		counts.put("lockWaits", statistics.lockWaits());
-		counts.put("corruptValues", statistics.corruptValues());
-		counts.put("l2Errors", statistics.l2Errors());
-		return new CacheDescriptor(settings(cache.getSettings()), rate(l1Hits, l1Misses), rate(l2Hits, l2Misses),
+		CountsDescriptor counts = new CountsDescriptor(statistics.l1Hits(), statistics.l1Misses(), statistics.l1Size(),
+				statistics.l1Evictions(), statistics.l2Hits(), statistics.l2Misses(), statistics.loads(),
+				statistics.loadFailures(), statistics.puts(), statistics.fills(), statistics.fillsLost(),
+				statistics.evictions(), statistics.lockWaits(), statistics.lockWaitTimeouts(),
+				statistics.corruptValues(), statistics.unstorableValues(), statistics.l2Errors(),
+				statistics.rememberedWrites());
+		return new CacheDescriptor(SettingsDescriptor.of(cache.getSettings()),
+				rate(statistics.l1Hits(), statistics.l1Misses()), rate(statistics.l2Hits(), statistics.l2Misses()),
 				counts);
 	}
 
@@ -117,38 +118,23 @@ public class MultiLevelCacheEndpoint {
 		return (total > 0) ? (double) hits / total : null;
 	}
 
-	private static Map<String, Object> settings(CacheSettings settings) {
-		Map<String, Object> map = new LinkedHashMap<>();
-		map.put("keyPrefix", settings.keyPrefix());
-		map.put("strategy", settings.strategy().name());
-		map.put("l1",
-				Map.of("enabled", settings.l1().enabled(), "maximumSize", settings.l1().maximumSize(),
-						"expireAfterWrite", String.valueOf(settings.l1().expireAfterWrite()), "expireAfterAccess",
-						String.valueOf(settings.l1().expireAfterAccess())));
-		map.put("l2", Map.of("enabled", settings.l2().enabled(), "ttl", String.valueOf(settings.l2().ttl()),
-				"ttlJitter", settings.l2().ttlJitter()));
-		map.put("nullValues",
-				Map.of("enabled", settings.nullValues().enabled(), "ttl", settings.nullValues().ttl().toString()));
-		map.put("stampede",
-				Map.of("local", settings.stampede().local(), "distributed", settings.stampede().distributed(),
-						"lockLease", settings.stampede().lockLease().toString(), "waitTimeout",
-						settings.stampede().waitTimeout().toString()));
-		map.put("refreshAheadRatio", settings.freshness().refreshAheadRatio());
-		map.put("earlyExpirationBeta", settings.freshness().earlyExpirationBeta());
-		map.put("invalidationMode", settings.invalidationMode().name());
-		return map;
+	private static @Nullable Long millis(@Nullable Duration duration) {
+		return (duration != null) ? duration.toMillis() : null;
 	}
 
 	/**
 	 * Every cache of this instance.
 	 *
-	 * @param instanceId this instance's id on the invalidation channel
+	 * @param instanceId this instance's id (on the invalidation channel, in leases and
+	 * journals)
 	 * @param subscribed whether the invalidation subscription is up
-	 * @param l2 state of the circuit breaker in front of Redis
-	 * @param peers other instances heard recently
+	 * @param l2 state of the circuit breaker in front of Redis ({@code CLOSED},
+	 * {@code OPEN}, {@code HALF_OPEN}, ...)
+	 * @param l2Available whether calls to Redis are made at all
+	 * @param peers other instances heard recently, by id
 	 * @param caches the caches by name
 	 */
-	public record CachesDescriptor(@Nullable String instanceId, boolean subscribed, String l2,
+	public record CachesDescriptor(String instanceId, boolean subscribed, String l2, boolean l2Available,
 			Map<String, PeerDescriptor> peers, Map<String, CacheDescriptor> caches) implements OperationResponseBody {
 	}
 
@@ -158,10 +144,115 @@ public class MultiLevelCacheEndpoint {
 	 * @param settings effective settings
 	 * @param l1HitRate share of L1 lookups that hit, {@code null} before any
 	 * @param l2HitRate share of Redis lookups that hit, {@code null} before any
-	 * @param counts counters
+	 * @param counts counters since start-up
 	 */
-	public record CacheDescriptor(Map<String, Object> settings, @Nullable Double l1HitRate, @Nullable Double l2HitRate,
-			Map<String, Object> counts) implements OperationResponseBody {
+	public record CacheDescriptor(SettingsDescriptor settings, @Nullable Double l1HitRate, @Nullable Double l2HitRate,
+			CountsDescriptor counts) implements OperationResponseBody {
+	}
+
+	/**
+	 * A cache's effective settings.
+	 *
+	 * @param keyPrefix prefix of its keys
+	 * @param strategy {@code CACHE_ASIDE}, {@code WRITE_THROUGH} or {@code WRITE_BEHIND}
+	 * @param writer name of its {@code CacheWriter} bean, {@code null} for none
+	 * @param invalidationMode {@code ASYNC} or {@code ACKNOWLEDGED}
+	 * @param l1 the in-process level
+	 * @param l2 the Redis level
+	 * @param nullValues cached {@code null}s
+	 * @param stampede stampede protection
+	 * @param refreshAheadRatio refresh-ahead ratio, 0 when off
+	 * @param earlyExpirationBeta XFetch beta, 0 when off
+	 */
+	public record SettingsDescriptor(String keyPrefix, String strategy, @Nullable String writer,
+			String invalidationMode, L1Descriptor l1, L2Descriptor l2, NullValuesDescriptor nullValues,
+			StampedeDescriptor stampede, double refreshAheadRatio, double earlyExpirationBeta) {
+
+		static SettingsDescriptor of(CacheSettings settings) {
+			CacheSettings.L1 l1 = settings.l1();
+			CacheSettings.L2 l2 = settings.l2();
+			CacheSettings.Stampede stampede = settings.stampede();
+			return new SettingsDescriptor(settings.keyPrefix(), settings.strategy().name(), settings.writer(),
+					settings.invalidationMode().name(),
+					new L1Descriptor(l1.enabled(), l1.maximumSize(), millis(l1.expireAfterWrite()),
+							millis(l1.expireAfterAccess())),
+					new L2Descriptor(l2.enabled(), millis(l2.ttl()), l2.ttlJitter().fraction()),
+					new NullValuesDescriptor(settings.nullValues().enabled(), settings.nullValues().ttl().toMillis()),
+					new StampedeDescriptor(stampede.local(), stampede.distributed(), stampede.lockLease().toMillis(),
+							stampede.waitTimeout().toMillis()),
+					settings.freshness().refreshAheadRatio(), settings.freshness().earlyExpirationBeta());
+		}
+
+	}
+
+	/**
+	 * The in-process level's settings.
+	 *
+	 * @param enabled whether it is used
+	 * @param maximumSize most entries
+	 * @param expireAfterWriteMillis lifetime after a write, {@code null} for none
+	 * @param expireAfterAccessMillis lifetime after the last read, {@code null} for none
+	 */
+	public record L1Descriptor(boolean enabled, long maximumSize, @Nullable Long expireAfterWriteMillis,
+			@Nullable Long expireAfterAccessMillis) {
+	}
+
+	/**
+	 * The Redis level's settings.
+	 *
+	 * @param enabled whether it is used
+	 * @param ttlMillis time to live, {@code null} for no expiry
+	 * @param ttlJitter jitter as a fraction (0.1 for 10 %)
+	 */
+	public record L2Descriptor(boolean enabled, @Nullable Long ttlMillis, double ttlJitter) {
+	}
+
+	/**
+	 * Cached {@code null}s.
+	 *
+	 * @param enabled whether {@code null} results are cached
+	 * @param ttlMillis their time to live in both levels
+	 */
+	public record NullValuesDescriptor(boolean enabled, long ttlMillis) {
+	}
+
+	/**
+	 * Stampede protection.
+	 *
+	 * @param local one loader per key in the JVM
+	 * @param distributed a lease in Redis so one instance loads
+	 * @param lockLeaseMillis lease duration
+	 * @param waitTimeoutMillis how long other instances wait for the holder
+	 */
+	public record StampedeDescriptor(boolean local, boolean distributed, long lockLeaseMillis, long waitTimeoutMillis) {
+	}
+
+	/**
+	 * A cache's counters since start-up (see {@link CacheStatistics} for each).
+	 *
+	 * @param l1Hits L1 hits
+	 * @param l1Misses L1 misses
+	 * @param l1Size entries in L1 now
+	 * @param l1Evictions entries L1 evicted for size or expiry
+	 * @param l2Hits Redis hits
+	 * @param l2Misses Redis misses
+	 * @param loads loader calls
+	 * @param loadFailures loader calls that threw
+	 * @param puts values stored in Redis
+	 * @param fills plain misses whose value was stored
+	 * @param fillsLost plain misses whose value lost to a concurrent write
+	 * @param evictions evictions
+	 * @param lockWaits waits for another instance's lease
+	 * @param lockWaitTimeouts waits that gave up
+	 * @param corruptValues undecodable values met in Redis
+	 * @param unstorableValues values kept in L1 only (type outside the allow-list)
+	 * @param l2Errors failed Redis calls
+	 * @param rememberedWrites writes remembered for repair after Redis missed them
+	 */
+	public record CountsDescriptor(long l1Hits, long l1Misses, long l1Size, long l1Evictions, long l2Hits,
+			long l2Misses, long loads, long loadFailures, long puts, long fills, long fillsLost, long evictions,
+			long lockWaits, long lockWaitTimeouts, long corruptValues, long unstorableValues, long l2Errors,
+			long rememberedWrites) {
 	}
 
 	/**

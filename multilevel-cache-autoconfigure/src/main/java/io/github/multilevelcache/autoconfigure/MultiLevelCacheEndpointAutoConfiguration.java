@@ -2,10 +2,12 @@ package io.github.multilevelcache.autoconfigure;
 
 import io.github.multilevelcache.MultiLevelCacheManager;
 import io.github.multilevelcache.actuate.MultiLevelCacheEndpoint;
+import io.github.multilevelcache.actuate.MultiLevelCacheEndpointWebExtension;
 import io.github.multilevelcache.invalidation.RedisInvalidationBus;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
+import org.springframework.boot.actuate.autoconfigure.endpoint.expose.EndpointExposure;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -28,6 +30,14 @@ public final class MultiLevelCacheEndpointAutoConfiguration {
 	MultiLevelCacheEndpoint multiLevelCacheEndpoint(MultiLevelCacheManager cacheManager,
 			ObjectProvider<RedisInvalidationBus> bus) {
 		return new MultiLevelCacheEndpoint(cacheManager, bus.getIfAvailable());
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	@ConditionalOnBean(MultiLevelCacheEndpoint.class)
+	@ConditionalOnAvailableEndpoint(exposure = EndpointExposure.WEB)
+	MultiLevelCacheEndpointWebExtension multiLevelCacheEndpointWebExtension(MultiLevelCacheEndpoint endpoint) {
+		return new MultiLevelCacheEndpointWebExtension(endpoint);
 	}
 
 }

@@ -44,8 +44,7 @@ public final class MultiLevelCacheMetricsAutoConfiguration {
 	SmartInitializingSingleton multiLevelCacheDynamicCacheMetrics(MultiLevelCacheManager cacheManager,
 			ObjectProvider<CacheMetricsRegistrar> registrar) {
 		// Boot binds the caches that exist at start-up; bind the ones created later as
-		// they appear (binding a
-		// cache twice registers the same meters again, which Micrometer ignores)
+		// they appear (the binder provider hands out one binder per cache)
 		return () -> registrar.ifAvailable((available) -> cacheManager
 			.onCacheCreated((cache) -> available.bindCacheToRegistry(cache, Tag.of("cache.manager", "cacheManager"))));
 	}

@@ -13,6 +13,8 @@ import io.github.multilevelcache.test.RedisServer;
 import io.github.multilevelcache.test.RedisServers;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.health.contributor.HealthIndicator;
@@ -116,16 +118,31 @@ class ObservabilityIntegrationTests {
 			assertThat(all.statusCode()).isEqualTo(200);
 			assertThat(all.body()).contains("\"products\"")
 				.contains(b.bus().instanceId().toString())
-				.contains("\"l2\":\"CLOSED\"");
+				.contains("\"l2\":\"CLOSED\"")
+				.contains("\"ttlMillis\":")
+				.doesNotContain("expireAfterAccessMillis")
+				.doesNotContain("\"null\"");
+			JsonNode json = JsonMapper.shared().readTree(all.body());
+			JsonNode products = json.path("caches").path("products");
+			assertThat(products.path("counts").path("puts").isNumber()).isTrue();
+			assertThat(products.path("settings").path("l1").path("maximumSize").isNumber()).isTrue();
+			assertThat(products.path("settings").path("l1").path("expireAfterWriteMillis").isNumber()).isTrue();
+			assertThat(products.path("settings").path("l2").path("ttlJitter").isNumber()).isTrue();
+			assertThat(json.path("l2Available").asBoolean()).isTrue();
 			HttpResponse<String> unknown = http
 				.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/multilevelcache/nope"))
 					.build(), HttpResponse.BodyHandlers.ofString());
 			assertThat(unknown.statusCode()).isEqualTo(404);
+			HttpResponse<String> clearUnknown = http
+				.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/multilevelcache/nope"))
+					.DELETE()
+					.build(), HttpResponse.BodyHandlers.ofString());
+			assertThat(clearUnknown.statusCode()).isEqualTo(404);
 			HttpResponse<String> cleared = http.send(HttpRequest
 				.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/multilevelcache/products"))
 				.DELETE()
 				.build(), HttpResponse.BodyHandlers.ofString());
-			assertThat(cleared.statusCode()).isEqualTo(200);
+			assertThat(cleared.statusCode()).isEqualTo(204);
 			await().atMost(Duration.ofSeconds(5)).until(() -> !b.inL1("products", "1"));
 			assertThat(this.redis.command("EXISTS", this.prefix + "products::1")).isEqualTo("0");
 			HttpResponse<String> health = http.send(
@@ -150,6 +167,45 @@ class ObservabilityIntegrationTests {
 				assertThat(health.health().getDetails()).containsEntry("degraded", true);
 			});
 			assertThat(health.health().getStatus()).isEqualTo(Status.UP);
+		}
+		finally {
+			own.close();
+		}
+	}
+
+	@Test
+	void anInstanceWithRedisStoppedStaysReadyWithTheRecommendedHealthConfiguration() throws Exception {
+		RedisServer own = RedisServers.startPrivate();
+		try (CacheInstance a = CacheInstance.start(WebApplicationType.SERVLET, own, this.prefix, "server.port=0",
+				"management.endpoint.health.probes.enabled=true",
+				"management.endpoint.health.group.readiness.include=readinessState,multiLevelCache",
+				"management.endpoint.health.group.readiness.show-details=always",
+				"management.endpoint.health.show-details=always", "multilevel-cache.resilience.minimum-calls=2",
+				"multilevel-cache.resilience.sliding-window-size=2")) {
+			await().atMost(Duration.ofSeconds(10)).until(() -> a.bus().isSubscribed());
+			int port = ((WebServerApplicationContext) a.context()).getWebServer().getPort();
+			HttpClient http = HttpClient.newHttpClient();
+			own.stop();
+			await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
+				a.cache("products").get("k" + System.nanoTime(), () -> "v");
+				HttpResponse<String> readiness = http
+					.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/health/readiness"))
+						.build(), HttpResponse.BodyHandlers.ofString());
+				assertThat(readiness.statusCode()).isEqualTo(200);
+				JsonNode cache = JsonMapper.shared()
+					.readTree(readiness.body())
+					.path("components")
+					.path("multiLevelCache");
+				assertThat(cache.path("status").asString()).isEqualTo("UP");
+				assertThat(cache.path("details").path("degraded").asBoolean()).isTrue();
+			});
+			// Boot's own Redis indicator takes the overall health down, which is why
+			// README tells probes to use the readiness group
+			HttpResponse<String> overall = http.send(
+					HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/health")).build(),
+					HttpResponse.BodyHandlers.ofString());
+			assertThat(overall.statusCode()).isEqualTo(503);
+			assertThat(overall.body()).contains("\"redis\"");
 		}
 		finally {
 			own.close();

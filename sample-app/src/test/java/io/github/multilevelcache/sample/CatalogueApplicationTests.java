@@ -17,8 +17,11 @@ import io.github.multilevelcache.test.RedisServers;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 
@@ -29,6 +32,7 @@ import static org.awaitility.Awaitility.await;
  * The catalogue as users run it: real Redis, a real database (H2, or PostgreSQL when
  * reachable), HTTP calls, and two instances sharing both.
  */
+@ExtendWith(OutputCaptureExtension.class)
 class CatalogueApplicationTests {
 
 	private final RedisServer redis = RedisServers.shared();
@@ -47,11 +51,12 @@ class CatalogueApplicationTests {
 	}
 
 	private ConfigurableApplicationContext start(String... extra) {
-		List<String> properties = new ArrayList<>(List.of("server.port=0", "spring.data.redis.url=" + this.redis.url(),
-				"multilevel-cache.key-prefix=" + this.prefix,
-				"multilevel-cache.invalidation.channel=" + this.prefix + "invalidation",
-				"spring.datasource.url=" + this.database, "catalogue.database-delay=5ms",
-				"catalogue.seed-products=50"));
+		List<String> properties = new ArrayList<>(
+				List.of("server.port=0", "spring.data.redis.host=" + this.redis.host(),
+						"spring.data.redis.port=" + this.redis.port(), "multilevel-cache.key-prefix=" + this.prefix,
+						"multilevel-cache.invalidation.channel=" + this.prefix + "invalidation",
+						"spring.datasource.url=" + this.database, "catalogue.database-delay=5ms",
+						"catalogue.seed-products=50"));
 		for (String property : extra) {
 			String name = property.substring(0, property.indexOf('=') + 1);
 			properties.removeIf((existing) -> existing.startsWith(name));
@@ -195,6 +200,40 @@ class CatalogueApplicationTests {
 		}
 		catch (IOException ex) {
 			return false;
+		}
+	}
+
+	@Test
+	void everyCacheIsBoundToTheMeterRegistryOnce(CapturedOutput output) throws Exception {
+		// Micrometer warns of a second registration once per JVM, then logs it at debug
+		ConfigurableApplicationContext instance = start(
+				"logging.level.io.micrometer.core.instrument.MeterRegistry=debug");
+		call(instance, "GET", "/products/1", null);
+		call(instance, "GET", "/products/1/price", null);
+		assertThat(call(instance, "GET", "/actuator/metrics/cache.size", null).statusCode()).isEqualTo(200);
+		assertThat(output).doesNotContain("already registered");
+	}
+
+	@Test
+	void theEndpointIsExposedAndAnInstanceWithRedisDownStaysReady() throws Exception {
+		RedisServer own = RedisServers.startPrivate();
+		try {
+			ConfigurableApplicationContext instance = start("spring.data.redis.host=" + own.host(),
+					"spring.data.redis.port=" + own.port());
+			HttpResponse<String> endpoint = call(instance, "GET", "/actuator/multilevelcache", null);
+			assertThat(endpoint.statusCode()).isEqualTo(200);
+			assertThat(endpoint.body()).contains("\"products\"", "\"prices\"", "\"views\"");
+			own.stop();
+			await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+				call(instance, "GET", "/products/" + (2 + (System.nanoTime() % 40)), null);
+				HttpResponse<String> readiness = call(instance, "GET", "/actuator/health/readiness", null);
+				assertThat(readiness.statusCode()).isEqualTo(200);
+				assertThat(readiness.body()).contains("\"degraded\":true");
+			});
+			assertThat(call(instance, "GET", "/actuator/health", null).statusCode()).isEqualTo(200);
+		}
+		finally {
+			own.close();
 		}
 	}
 
