@@ -3,10 +3,13 @@ package io.github.multilevelcache.test;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -112,7 +115,15 @@ public final class RedisServers {
 		return server;
 	}
 
+	/**
+	 * Asks Testcontainers only when a Docker endpoint may exist ({@code DOCKER_HOST}, a
+	 * Testcontainers configuration or a known socket), since its probe logs an ERROR when
+	 * there is none.
+	 */
 	private static boolean dockerAvailable() {
+		if (!dockerEndpointMayExist()) {
+			return false;
+		}
 		ExecutorService executor = Executors.newSingleThreadExecutor((runnable) -> {
 			Thread thread = new Thread(runnable, "redis-test-docker-probe");
 			thread.setDaemon(true);
@@ -128,6 +139,19 @@ public final class RedisServers {
 		finally {
 			executor.shutdownNow();
 		}
+	}
+
+	private static boolean dockerEndpointMayExist() {
+		String dockerHost = System.getenv("DOCKER_HOST");
+		if (dockerHost != null && !dockerHost.isBlank()) {
+			return true;
+		}
+		Path home = Path.of(System.getProperty("user.home", "/"));
+		return Stream
+			.of(Path.of("/var/run/docker.sock"), home.resolve(".testcontainers.properties"),
+					home.resolve(".docker/run/docker.sock"), home.resolve(".docker/desktop/docker.sock"),
+					home.resolve(".colima/default/docker.sock"), home.resolve(".rd/docker.sock"))
+			.anyMatch(Files::exists);
 	}
 
 	/**
