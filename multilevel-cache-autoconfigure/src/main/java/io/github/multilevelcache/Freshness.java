@@ -140,6 +140,9 @@ final class Freshness {
 		byte[] redisKey = LoadPath.bytes(canonical);
 		byte[] marker = LoadPath.bytes(canonical + "~refresh");
 		byte[] token = this.leases.newMarker();
+		// an invalidation after this point means a newer write (or a clear) may follow
+		// the refresh in Redis: then L1 must not take the refreshed value
+		long stamp = this.l1.stamp();
 		long leaseMillis = this.settings.stampede().lockLease().toMillis();
 		try {
 			if (!this.l2.await(this.l2.call((redis) -> redis.setMarker(marker, token, leaseMillis)))) {
@@ -175,7 +178,7 @@ final class Freshness {
 			if (bytes != null && this.l2.await(
 					this.l2.call((redis) -> redis.replaceIfPrefix(redisKey, identity, bytes, encoded.ttlMillis())))) {
 				this.statistics.countRefreshed();
-				this.l1.put(canonical, encoded.entry());
+				this.l1.putUnlessInvalidatedSince(canonical, encoded.entry(), stamp);
 			}
 			return loaded.storeValue();
 		}

@@ -171,6 +171,33 @@ final class LocalLevel {
 	}
 
 	/**
+	 * Stores an entry this instance just wrote to Redis (a refresh's compare-and-set),
+	 * unless the key (or the whole level) was invalidated after {@code stamp} was taken:
+	 * a write of another instance that followed it in Redis wins. Like {@link #put},
+	 * readers holding older stamps will not overwrite it.
+	 * @return whether the entry was stored
+	 */
+	boolean putUnlessInvalidatedSince(String key, LocalEntry entry, long stamp) {
+		if (this.cache == null) {
+			return false;
+		}
+		LocalEntry timed = withDeadline(entry);
+		boolean[] stored = { false };
+		this.cache.asMap().compute(key, (k, existing) -> {
+			if (invalidatedSince(k, stamp)) {
+				return existing;
+			}
+			markInvalidated(k);
+			if (timed == null || !this.coherence.l1Usable()) {
+				return null;
+			}
+			stored[0] = true;
+			return timed;
+		});
+		return stored[0];
+	}
+
+	/**
 	 * Stores an entry unless one is present.
 	 * @return the entry already present, or {@code null} when {@code entry} was stored
 	 * (or L1 is off)
