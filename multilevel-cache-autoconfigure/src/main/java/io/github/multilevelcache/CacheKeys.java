@@ -82,6 +82,13 @@ final class CacheKeys {
 	}
 
 	/**
+	 * Whether a Redis key is one of this cache's.
+	 */
+	boolean owns(String redisKey) {
+		return redisKey.startsWith(this.cachePrefix);
+	}
+
+	/**
 	 * The {@code SCAN MATCH} pattern covering every key of the cache, glob characters
 	 * escaped.
 	 * @return the pattern

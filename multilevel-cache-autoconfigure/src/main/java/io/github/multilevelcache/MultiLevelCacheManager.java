@@ -456,6 +456,17 @@ public final class MultiLevelCacheManager implements CacheManager, SmartInitiali
 		}
 
 		@Override
+		public void invalidateKeys(Collection<String> keys) {
+			for (MultiLevelCache cache : MultiLevelCacheManager.this.caches.values()) {
+				for (String key : keys) {
+					if (cache.keys().owns(key)) {
+						cache.l1().invalidate(key);
+					}
+				}
+			}
+		}
+
+		@Override
 		public void invalidateCache(String cacheName) {
 			MultiLevelCache cache = getExistingCache(cacheName);
 			if (cache != null) {

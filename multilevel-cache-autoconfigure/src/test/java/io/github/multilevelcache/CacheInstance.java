@@ -62,7 +62,12 @@ public final class CacheInstance implements AutoCloseable {
 				"spring.data.redis.timeout=2s", "multilevel-cache.key-prefix=" + keyPrefix,
 				"multilevel-cache.invalidation.channel=" + keyPrefix + "invalidation",
 				"multilevel-cache.invalidation.heartbeat-interval=200ms", "spring.main.banner-mode=off"));
-		all.addAll(List.of(properties));
+		for (String property : properties) {
+			// a property given here replaces the default above
+			String name = property.substring(0, property.indexOf('=') + 1);
+			all.removeIf((existing) -> existing.startsWith(name));
+			all.add(property);
+		}
 		Class<?>[] sources = new Class<?>[configurations.length + 1];
 		sources[0] = App.class;
 		System.arraycopy(configurations, 0, sources, 1, configurations.length);

@@ -1,7 +1,9 @@
 package io.github.multilevelcache.autoconfigure;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 
@@ -95,10 +97,13 @@ final class CacheSettingsResolver {
 
 	RedisInvalidationBus.Settings invalidationSettings() {
 		MultiLevelCacheProperties.Invalidation invalidation = this.properties.getInvalidation();
+		List<String> prefixes = new ArrayList<>();
+		prefixes.add(defaults().keyPrefix());
+		configuredCaches().values().forEach((settings) -> prefixes.add(settings.keyPrefix()));
 		return validated(PREFIX,
 				() -> new RedisInvalidationBus.Settings(invalidation.getChannel(), invalidation.getHeartbeatInterval(),
 						invalidation.getAckTimeout(), invalidation.getPeerTimeout(),
-						this.keyPrefix + "multilevel-cache:epoch"));
+						this.keyPrefix + "multilevel-cache:epoch", invalidation.getTransport(), prefixes));
 	}
 
 	ResilienceSettings resilienceSettings() {

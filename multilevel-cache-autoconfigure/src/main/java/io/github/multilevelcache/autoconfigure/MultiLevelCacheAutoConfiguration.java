@@ -9,6 +9,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import io.github.multilevelcache.InvalidationMode;
 import io.github.multilevelcache.MultiLevelCacheManager;
 import io.github.multilevelcache.invalidation.InvalidationTargets;
+import io.github.multilevelcache.invalidation.InvalidationTransport;
 import io.github.multilevelcache.invalidation.RedisInvalidationBus;
 import io.github.multilevelcache.serialization.CacheValueSerializer;
 import io.github.multilevelcache.serialization.JacksonCacheValueSerializer;
@@ -31,6 +32,7 @@ import org.springframework.boot.cache.autoconfigure.CacheManagerCustomizer;
 import org.springframework.boot.cache.autoconfigure.CacheManagerCustomizers;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
 import org.springframework.cache.CacheManager;
 import org.springframework.cache.interceptor.CacheAspectSupport;
@@ -39,6 +41,7 @@ import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.util.ClassUtils;
 
 /**
@@ -140,6 +143,12 @@ public final class MultiLevelCacheAutoConfiguration {
 				Environment environment, InstanceIdentity identity) {
 			CacheSettingsResolver resolver = resolver(properties, environment);
 			RedisInvalidationBus.Settings settings = resolver.invalidationSettings();
+			if (settings.transport() == InvalidationTransport.TRACKING
+					&& (!(connectionFactory instanceof LettuceConnectionFactory lettuce) || lettuce.isClusterAware())) {
+				throw new InvalidConfigurationPropertyValueException("multilevel-cache.invalidation.transport",
+						"tracking", "Invalidation by tracking needs Lettuce and a standalone or Sentinel Redis "
+								+ "(it is not supported on Redis Cluster yet); use 'pub-sub'");
+			}
 			InvalidationMode globalMode = properties.getInvalidation().getMode();
 			return new RedisInvalidationBus(connectionFactory, settings, new ManagerTargets(cacheManager), (name) -> {
 				MultiLevelCacheManager manager = cacheManager.getIfAvailable();
@@ -179,6 +188,14 @@ public final class MultiLevelCacheAutoConfiguration {
 			InvalidationTargets targets = targets();
 			if (targets != null) {
 				targets.invalidate(cacheName, keys);
+			}
+		}
+
+		@Override
+		public void invalidateKeys(Collection<String> keys) {
+			InvalidationTargets targets = targets();
+			if (targets != null) {
+				targets.invalidateKeys(keys);
 			}
 		}
 

@@ -9,6 +9,7 @@ import java.util.Map;
 import io.github.multilevelcache.InvalidationMode;
 import io.github.multilevelcache.Percentage;
 import io.github.multilevelcache.WriteStrategy;
+import io.github.multilevelcache.invalidation.InvalidationTransport;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -720,6 +721,13 @@ public class MultiLevelCacheProperties {
 		private InvalidationMode mode = InvalidationMode.ASYNC;
 
 		/**
+		 * How instances learn of changes: 'pub-sub' (each write of this starter publishes
+		 * a message) or 'tracking' (Redis announces every change under the caches'
+		 * prefixes, whoever made it; needs Redis 6+, RESP3 and CLIENT TRACKING).
+		 */
+		private InvalidationTransport transport = InvalidationTransport.PUB_SUB;
+
+		/**
 		 * How long an acknowledged write waits for its peers' confirmations.
 		 */
 		private Duration ackTimeout = Duration.ofMillis(500);
@@ -740,6 +748,14 @@ public class MultiLevelCacheProperties {
 
 		public String getChannel() {
 			return this.channel;
+		}
+
+		public InvalidationTransport getTransport() {
+			return this.transport;
+		}
+
+		public void setTransport(InvalidationTransport transport) {
+			this.transport = transport;
 		}
 
 		public void setChannel(String channel) {

@@ -1,7 +1,9 @@
 package io.github.multilevelcache.invalidation;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
@@ -13,6 +15,7 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.data.redis.connection.DefaultMessage;
 import org.springframework.data.redis.connection.Message;
 import org.springframework.data.redis.connection.MessageListener;
 import org.springframework.data.redis.connection.SubscriptionListener;
@@ -27,7 +30,7 @@ import org.springframework.data.redis.connection.SubscriptionListener;
  * Malformed, foreign or oversized messages are ignored and counted; nothing is ever
  * thrown into the listener container.
  */
-final class InvalidationReceiver implements MessageListener, SubscriptionListener {
+final class InvalidationReceiver implements MessageListener, SubscriptionListener, BusTransport.TrackingListener {
 
 	private static final Log logger = LogFactory.getLog(InvalidationReceiver.class);
 
@@ -51,6 +54,8 @@ final class InvalidationReceiver implements MessageListener, SubscriptionListene
 
 	private @Nullable SubscriptionKeeper keeper;
 
+	private volatile @Nullable String trackingMarker;
+
 	InvalidationReceiver(UUID instanceId, String channel, InvalidationTargets targets, PeerTracker peers,
 			InvalidationStatistics statistics, Map<String, AckWaiter> ackWaiters, BusTransport transport) {
 		this.instanceId = instanceId;
@@ -65,6 +70,14 @@ final class InvalidationReceiver implements MessageListener, SubscriptionListene
 
 	void keptBy(SubscriptionKeeper keeper) {
 		this.keeper = keeper;
+	}
+
+	/**
+	 * The key whose announced change proves that tracking works (see
+	 * {@link SubscriptionKeeper#trackingEcho()}).
+	 */
+	void trackingMarker(String key) {
+		this.trackingMarker = key;
 	}
 
 	static byte[] ackChannel(String channel, UUID instance) {
@@ -164,6 +177,59 @@ final class InvalidationReceiver implements MessageListener, SubscriptionListene
 	public void onChannelUnsubscribed(byte[] channel, long count) {
 		if (Arrays.equals(channel, this.channel) && this.keeper != null) {
 			this.keeper.ended();
+		}
+	}
+
+	@Override
+	public void subscribed(byte[] channel) {
+		onChannelSubscribed(channel, 1);
+	}
+
+	@Override
+	public void message(byte[] channel, byte[] body) {
+		onMessage(new DefaultMessage(channel, body), null);
+	}
+
+	/**
+	 * Redis announced changed keys: each is dropped from the L1 of the cache it belongs
+	 * to, whoever changed it (this instance's own writes included, which costs this
+	 * instance a read from Redis the next time). A flush clears every L1.
+	 */
+	@Override
+	public void invalidated(@Nullable List<byte[]> keys) {
+		try {
+			this.statistics.received.increment();
+			if (keys == null) {
+				this.targets.invalidateAll();
+				return;
+			}
+			String marker = this.trackingMarker;
+			List<String> changed = new ArrayList<>(keys.size());
+			for (byte[] key : keys) {
+				String name = new String(key, StandardCharsets.UTF_8);
+				if (name.equals(marker)) {
+					if (this.keeper != null) {
+						this.keeper.trackingEcho();
+					}
+				}
+				else {
+					changed.add(name);
+				}
+			}
+			if (!changed.isEmpty()) {
+				this.targets.invalidateKeys(changed);
+			}
+		}
+		catch (RuntimeException ex) {
+			logger.warn("Could not apply a tracking invalidation; clearing every L1", ex);
+			this.targets.invalidateAll();
+		}
+	}
+
+	@Override
+	public void trackingLost() {
+		if (this.keeper != null) {
+			this.keeper.trackingLost();
 		}
 	}
 

@@ -18,6 +18,13 @@ public interface InvalidationTargets {
 	void invalidate(String cacheName, Collection<String> keys);
 
 	/**
+	 * Drops keys named as Redis keys (a cache's canonical keys are its Redis keys) from
+	 * the L1 of every cache they belong to; keys of no cache are ignored.
+	 * @param keys the Redis keys
+	 */
+	void invalidateKeys(Collection<String> keys);
+
+	/**
 	 * Drops every L1 entry of one cache.
 	 * @param cacheName the cache
 	 */

@@ -2,6 +2,7 @@ package io.github.multilevelcache.invalidation;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -9,9 +10,11 @@ import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 
@@ -91,6 +94,10 @@ public final class RedisInvalidationBus implements InvalidationPublisher, SmartL
 
 	private final Warnings warnings = new Warnings();
 
+	private final boolean tracking;
+
+	private final String trackingMarker;
+
 	private final Object lifecycleMonitor = new Object();
 
 	private volatile boolean running;
@@ -121,10 +128,14 @@ public final class RedisInvalidationBus implements InvalidationPublisher, SmartL
 		this.peers = new PeerTracker(settings.peerTimeout().toNanos(), grace, System::nanoTime);
 		this.receiver = new InvalidationReceiver(instanceId, settings.channel(), targets, this.peers, this.statistics,
 				this.ackWaiters, this.transport);
+		this.tracking = settings.transport() == InvalidationTransport.TRACKING;
+		this.trackingMarker = settings.keyPrefixes().get(0) + "multilevel-cache:tracking:" + instanceId;
 		this.keeper = new SubscriptionKeeper(this.transport, this.receiver,
 				new byte[][] { this.channel, InvalidationReceiver.ackChannel(settings.channel(), instanceId) },
-				settings.heartbeatInterval(), targets, this.warnings);
+				settings.heartbeatInterval(), targets, this.warnings,
+				this.tracking ? settings.trackedPrefixes() : null);
 		this.receiver.keptBy(this.keeper);
+		this.receiver.trackingMarker(this.trackingMarker);
 		this.epoch = new EpochWatch(settings.epochKey());
 	}
 
@@ -170,6 +181,10 @@ public final class RedisInvalidationBus implements InvalidationPublisher, SmartL
 	public <T> Publication<T> publish(String cacheName, Operation operation, List<String> keys,
 			Function<@Nullable Message, CompletableFuture<T>> write) {
 		boolean acknowledged = this.modes.apply(cacheName) == InvalidationMode.ACKNOWLEDGED;
+		if (this.tracking && !acknowledged) {
+			// Redis announces the write itself
+			return new SentPublication<>(start(write, null), null);
+		}
 		Sequence sequence = this.sequences.computeIfAbsent(cacheName, (name) -> new Sequence());
 		AckWaiter waiter = null;
 		CompletableFuture<T> written;
@@ -229,6 +244,9 @@ public final class RedisInvalidationBus implements InvalidationPublisher, SmartL
 			if (this.running) {
 				return;
 			}
+			if (this.tracking) {
+				probeTracking();
+			}
 			this.running = true;
 			ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor((runnable) -> {
 				Thread thread = new Thread(runnable, "multilevel-cache-invalidation-heartbeat");
@@ -241,6 +259,42 @@ public final class RedisInvalidationBus implements InvalidationPublisher, SmartL
 			executor.scheduleWithFixedDelay(this::checkGaps, grace, grace, TimeUnit.MILLISECONDS);
 			this.heartbeats = executor;
 			this.keeper.start();
+		}
+	}
+
+	/**
+	 * Fails start-up when the Redis reached cannot track keys (older than 6.0, or
+	 * {@code CLIENT TRACKING} denied); says nothing when Redis cannot be reached now (the
+	 * subscription is retried in the background).
+	 */
+	private void probeTracking() {
+		CompletableFuture<@Nullable Object> probe = CompletableFuture.supplyAsync(() -> {
+			try (RedisConnection connection = this.transport.connection()) {
+				return connection.execute("CLIENT", "TRACKING".getBytes(StandardCharsets.US_ASCII),
+						"off".getBytes(StandardCharsets.US_ASCII));
+			}
+		});
+		try {
+			probe.get(2, TimeUnit.SECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+		catch (TimeoutException ex) {
+			logger.debug("Redis did not answer the tracking probe in time; tracking is set up once it does");
+		}
+		catch (ExecutionException ex) {
+			StringBuilder messages = new StringBuilder();
+			for (Throwable cause = ex.getCause(); cause != null; cause = cause.getCause()) {
+				messages.append(cause.getMessage()).append(' ');
+			}
+			String message = messages.toString().trim();
+			if (message.contains("ERR") || message.contains("NOPERM") || message.contains("nknown")) {
+				throw new IllegalStateException("multilevel-cache.invalidation.transport=tracking needs CLIENT "
+						+ "TRACKING (Redis 6 or later, and the +client|tracking permission), which this Redis refused: "
+						+ message + ". Use multilevel-cache.invalidation.transport=pub-sub", ex.getCause());
+			}
+			logger.debug("Redis could not be asked whether it tracks keys; tracking is set up once it can", ex);
 		}
 	}
 
@@ -275,6 +329,9 @@ public final class RedisInvalidationBus implements InvalidationPublisher, SmartL
 	void tick() {
 		try {
 			publishHeartbeat();
+			if (this.tracking) {
+				touchTrackingMarker();
+			}
 			boolean publishing = System.nanoTime()
 					- this.lastHeartbeatPublishedNanos < this.settings.heartbeatInterval().toNanos() * 2;
 			this.keeper.check(publishing);
@@ -310,6 +367,20 @@ public final class RedisInvalidationBus implements InvalidationPublisher, SmartL
 					this.warnings.warn("Could not publish an invalidation heartbeat", ex);
 				}
 			});
+	}
+
+	/**
+	 * Changes this instance's marker key, whose announcement proves that Redis still
+	 * tracks the prefixes for this instance.
+	 */
+	private void touchTrackingMarker() {
+		byte[] key = this.trackingMarker.getBytes(StandardCharsets.UTF_8);
+		byte[] value = Long.toString(System.nanoTime()).getBytes(StandardCharsets.US_ASCII);
+		this.transport.touch(key, value, this.settings.heartbeatInterval().toMillis() * 10).whenComplete((ok, ex) -> {
+			if (ex != null) {
+				this.warnings.warn("Could not write the tracking marker", ex);
+			}
+		});
 	}
 
 	private void checkGaps() {
@@ -409,9 +480,13 @@ public final class RedisInvalidationBus implements InvalidationPublisher, SmartL
 	 * @param peerTimeout after this silence a peer is neither waited for nor remembered
 	 * @param epochKey Redis key of the epoch marker that reveals restarts and
 	 * {@code FLUSHALL}
+	 * @param transport how changes reach the other instances
+	 * @param keyPrefixes the key prefixes of the caches (with
+	 * {@link InvalidationTransport#TRACKING tracking}, Redis announces changes under
+	 * them); the first is the default one
 	 */
 	public record Settings(String channel, Duration heartbeatInterval, Duration ackTimeout, Duration peerTimeout,
-			String epochKey) {
+			String epochKey, InvalidationTransport transport, List<String> keyPrefixes) {
 
 		/**
 		 * Validates the settings.
@@ -428,6 +503,34 @@ public final class RedisInvalidationBus implements InvalidationPublisher, SmartL
 					"invalidation.peer-timeout", peerTimeout,
 					"must be at least twice the heartbeat interval (" + heartbeatInterval + ")");
 			Objects.requireNonNull(epochKey, "epochKey must not be null");
+			require(transport != null, "invalidation.transport", transport, "must be pub-sub or tracking");
+			require(keyPrefixes != null && !keyPrefixes.isEmpty(), "key-prefix", keyPrefixes,
+					"at least the default key prefix is needed");
+			keyPrefixes = List.copyOf(keyPrefixes);
+		}
+
+		/**
+		 * Settings of a bus over pub/sub.
+		 */
+		public Settings(String channel, Duration heartbeatInterval, Duration ackTimeout, Duration peerTimeout,
+				String epochKey) {
+			this(channel, heartbeatInterval, ackTimeout, peerTimeout, epochKey, InvalidationTransport.PUB_SUB,
+					List.of(""));
+		}
+
+		/**
+		 * The prefixes to track: every key prefix once, without those another one already
+		 * covers (Redis refuses overlapping prefixes).
+		 */
+		List<String> trackedPrefixes() {
+			List<String> sorted = this.keyPrefixes.stream().distinct().sorted().toList();
+			List<String> tracked = new ArrayList<>();
+			for (String prefix : sorted) {
+				if (tracked.stream().noneMatch(prefix::startsWith)) {
+					tracked.add(prefix);
+				}
+			}
+			return tracked;
 		}
 
 		private static boolean isPositive(Duration duration) {

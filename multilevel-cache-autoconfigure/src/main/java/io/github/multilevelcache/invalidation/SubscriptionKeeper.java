@@ -1,14 +1,12 @@
 package io.github.multilevelcache.invalidation;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.locks.LockSupport;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
-
-import org.springframework.data.redis.connection.MessageListener;
-import org.springframework.data.redis.connection.RedisConnection;
 
 /**
  * Keeps the bus subscribed, on a thread of its own (subscribing blocks until Redis
@@ -18,7 +16,9 @@ import org.springframework.data.redis.connection.RedisConnection;
  * by itself; a subscription that stops delivering this instance's own heartbeats while
  * they are published is broken without having said so, and is closed and made anew. The
  * first failed attempt tells the targets that L1 must serve without invalidations
- * (degraded) until the subscription is up.
+ * (degraded) until the subscription is up. With tracking, the subscription also counts as
+ * broken when Redis stops announcing changes of this instance's marker key (written every
+ * heartbeat), or when Lettuce re-established the connection without its tracking.
  */
 final class SubscriptionKeeper {
 
@@ -26,7 +26,7 @@ final class SubscriptionKeeper {
 
 	private final BusTransport transport;
 
-	private final MessageListener listener;
+	private final InvalidationReceiver listener;
 
 	private final byte[][] channels;
 
@@ -36,7 +36,11 @@ final class SubscriptionKeeper {
 
 	private final Warnings warnings;
 
-	private volatile @Nullable RedisConnection subscription;
+	private final @Nullable List<String> trackedPrefixes;
+
+	private volatile BusTransport.@Nullable Subscription subscription;
+
+	private volatile long lastTrackingEchoNanos;
 
 	private volatile boolean confirmed;
 
@@ -44,16 +48,24 @@ final class SubscriptionKeeper {
 
 	private volatile boolean running;
 
+	private volatile boolean lost;
+
 	private @Nullable Thread thread;
 
-	SubscriptionKeeper(BusTransport transport, MessageListener listener, byte[][] channels, Duration interval,
-			InvalidationTargets targets, Warnings warnings) {
+	/**
+	 * Creates a keeper.
+	 * @param trackedPrefixes the key prefixes Redis tracks for this instance,
+	 * {@code null} to subscribe without tracking
+	 */
+	SubscriptionKeeper(BusTransport transport, InvalidationReceiver listener, byte[][] channels, Duration interval,
+			InvalidationTargets targets, Warnings warnings, @Nullable List<String> trackedPrefixes) {
 		this.transport = transport;
 		this.listener = listener;
 		this.channels = channels;
 		this.interval = interval;
 		this.targets = targets;
 		this.warnings = warnings;
+		this.trackedPrefixes = trackedPrefixes;
 	}
 
 	synchronized void start() {
@@ -77,6 +89,10 @@ final class SubscriptionKeeper {
 
 	private void run() {
 		while (this.running) {
+			if (this.lost) {
+				this.lost = false;
+				close();
+			}
 			if (this.subscription == null) {
 				subscribe();
 			}
@@ -86,7 +102,10 @@ final class SubscriptionKeeper {
 
 	private void subscribe() {
 		try {
-			this.subscription = this.transport.subscribe(this.listener, this.channels);
+			this.lastTrackingEchoNanos = System.nanoTime();
+			this.subscription = (this.trackedPrefixes != null)
+					? this.transport.subscribeTracking(this.listener, this.trackedPrefixes, this.channels)
+					: this.transport.subscribe(this.listener, this.channels);
 		}
 		catch (RuntimeException ex) {
 			this.targets.unsubscribed();
@@ -115,12 +134,37 @@ final class SubscriptionKeeper {
 		this.lastOwnHeartbeatNanos = System.nanoTime();
 	}
 
+	/** Redis announced the change of this instance's tracking marker: tracking works. */
+	void trackingEcho() {
+		this.lastTrackingEchoNanos = System.nanoTime();
+	}
+
 	/**
-	 * Whether the subscription is up and delivering.
+	 * Lettuce re-established the subscription without its tracking: it is closed and made
+	 * anew, which clears every L1.
+	 */
+	void trackingLost() {
+		logger.warn("The invalidation connection was re-established without its tracking; L1 serves without "
+				+ "invalidations until tracking is set up again, which clears it");
+		// called on Lettuce's event loop, which must not close its own connection: the
+		// keeper's thread does
+		this.confirmed = false;
+		this.lost = true;
+		this.targets.unsubscribed();
+		Thread thread = this.thread;
+		if (thread != null) {
+			LockSupport.unpark(thread);
+		}
+	}
+
+	/**
+	 * Whether the subscription is up and delivering (with tracking: and Redis announces
+	 * changes).
 	 */
 	boolean isSubscribed() {
-		return this.subscription != null && this.confirmed
-				&& System.nanoTime() - this.lastOwnHeartbeatNanos < silence().toNanos();
+		long now = System.nanoTime();
+		return this.subscription != null && this.confirmed && now - this.lastOwnHeartbeatNanos < silence().toNanos()
+				&& (this.trackedPrefixes == null || now - this.lastTrackingEchoNanos < silence().toNanos());
 	}
 
 	/**
@@ -130,16 +174,28 @@ final class SubscriptionKeeper {
 	 * @param publishing whether heartbeats were published recently
 	 */
 	void check(boolean publishing) {
-		if (this.subscription != null && this.confirmed && publishing
-				&& System.nanoTime() - this.lastOwnHeartbeatNanos > silence().toNanos()) {
+		if (this.subscription == null || !this.confirmed || !publishing) {
+			return;
+		}
+		long now = System.nanoTime();
+		if (now - this.lastOwnHeartbeatNanos > silence().toNanos()) {
 			logger.warn("The invalidation subscription stopped delivering messages; L1 serves without invalidations "
 					+ "until a new subscription is up, which clears it");
-			close();
-			this.targets.unsubscribed();
-			Thread thread = this.thread;
-			if (thread != null) {
-				LockSupport.unpark(thread);
-			}
+			dropSubscription();
+		}
+		else if (this.trackedPrefixes != null && now - this.lastTrackingEchoNanos > silence().toNanos()) {
+			logger.warn("Redis stopped announcing changes of tracked keys (CLIENT TRACKING lost?); L1 serves "
+					+ "without invalidations until tracking is set up again, which clears it");
+			dropSubscription();
+		}
+	}
+
+	private void dropSubscription() {
+		close();
+		this.targets.unsubscribed();
+		Thread thread = this.thread;
+		if (thread != null) {
+			LockSupport.unpark(thread);
 		}
 	}
 
@@ -148,7 +204,7 @@ final class SubscriptionKeeper {
 	}
 
 	private void close() {
-		RedisConnection connection = this.subscription;
+		BusTransport.Subscription connection = this.subscription;
 		this.subscription = null;
 		this.confirmed = false;
 		if (connection != null) {
