@@ -647,11 +647,11 @@ public final class MultiLevelCacheManager implements CacheManager, SmartInitiali
 		}
 
 		/**
-		 * Time source of L1 expiry (tests pass a fake one).
+		 * Time source of L1 expiry (a test seam: tests in this package pass a fake one).
 		 * @param ticker the ticker
 		 * @return this builder
 		 */
-		public Builder ticker(Ticker ticker) {
+		Builder ticker(Ticker ticker) {
 			Assert.notNull(ticker, "Ticker must not be null");
 			this.ticker = ticker;
 			return this;
@@ -694,12 +694,12 @@ public final class MultiLevelCacheManager implements CacheManager, SmartInitiali
 		}
 
 		/**
-		 * Source of uniform random numbers for probabilistic early expiration (tests pass
-		 * a seeded one).
+		 * Source of uniform random numbers for probabilistic early expiration (a test
+		 * seam: tests in this package pass a seeded one).
 		 * @param random the source
 		 * @return this builder
 		 */
-		public Builder random(DoubleSupplier random) {
+		Builder random(DoubleSupplier random) {
 			Assert.notNull(random, "Random must not be null");
 			this.random = random;
 			return this;

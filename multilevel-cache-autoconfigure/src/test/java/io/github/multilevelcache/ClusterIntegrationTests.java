@@ -71,15 +71,23 @@ class ClusterIntegrationTests {
 			assertThat(onA.getStatistics().l2Errors()).isZero();
 			// FLUSHALL (or a restart) of any one node is detected, not only of the node
 			// of a single marker key
+			io.github.multilevelcache.invalidation.InvalidationStatistics statisticsOfB = b
+				.getBean(io.github.multilevelcache.invalidation.RedisInvalidationBus.class)
+				.statistics();
 			for (int node = 0; node < 3; node++) {
 				onB.put("f" + node, "v");
 				assertThat(b.getBean(MultiLevelCacheManager.class)
 					.getCache("products")
 					.l1()
 					.peek(onB.canonicalKey("f" + node))).isNotNull();
+				long epochChanges = statisticsOfB.epochChanges();
 				cluster.node(node).command("FLUSHALL");
 				String key = onB.canonicalKey("f" + node);
-				await().atMost(Duration.ofMillis(200 + 1_500)).until(() -> onB.l1().peek(key) == null);
+				// heartbeats run every 200 ms; the deadline is many of them, and the
+				// epoch check is what noticed
+				await().atMost(Duration.ofSeconds(5)).until(() -> onB.l1().peek(key) == null);
+				assertThat(statisticsOfB.epochChanges()).as("epoch changes after FLUSHALL of node " + node)
+					.isGreaterThan(epochChanges);
 			}
 		}
 	}

@@ -7,6 +7,7 @@ import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReference;
 
 import io.github.multilevelcache.serialization.JacksonCacheValueSerializer;
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Refresh-ahead and probabilistic early expiration (XFetch) against a real Redis.
@@ -48,6 +50,8 @@ class FreshnessIntegrationTests {
 		AtomicInteger callerLoads = new AtomicInteger();
 		AtomicInteger backgroundLoads = new AtomicInteger();
 		AtomicInteger version = new AtomicInteger();
+		// when the loader was called: the first time, and for the fourth reload
+		AtomicLongArray loadedAt = new AtomicLongArray(5);
 		AtomicBoolean running = new AtomicBoolean(true);
 		AtomicReference<Throwable> failure = new AtomicReference<>();
 		List<Thread> readers = new ArrayList<>();
@@ -60,7 +64,10 @@ class FreshnessIntegrationTests {
 							boolean background = Thread.currentThread()
 								.getName()
 								.startsWith("multilevel-cache-refresh");
-							(background ? backgroundLoads : callerLoads).incrementAndGet();
+							int load = (background ? backgroundLoads : callerLoads).incrementAndGet();
+							if (load <= 4) {
+								loadedAt.compareAndSet(background ? load : 0, 0, System.nanoTime());
+							}
 							return "v" + version.incrementAndGet();
 						});
 						assertThat(value).isNotNull();
@@ -74,7 +81,10 @@ class FreshnessIntegrationTests {
 			readers.add(reader);
 			reader.start();
 		}
-		Thread.sleep(6_000);
+		// four background reloads, one per refresh period (1 s: half the TTL) across both
+		// instances: two TTLs, so a reader would have seen an entry expire without them
+		await().atMost(Duration.ofSeconds(30)).until(() -> backgroundLoads.get() >= 4 || failure.get() != null);
+		Duration took = Duration.ofNanos(loadedAt.get(4) - loadedAt.get(0));
 		running.set(false);
 		for (Thread reader : readers) {
 			reader.join(5_000);
@@ -82,13 +92,17 @@ class FreshnessIntegrationTests {
 		assertThat(failure.get()).isNull();
 		assertThat(callerLoads).as("only the very first read loads in a caller thread: the entry never expired")
 			.hasValue(1);
-		// one reload per refresh period (about 1 s) across both instances, never one per
-		// instance per hit
-		assertThat(backgroundLoads.get()).isBetween(3, 9);
+		// never one reload per instance per hit: each reload starts a refresh period
+		// after
+		// the entry it replaces was written, so the fourth one starts at least four
+		// periods
+		// after the first load (less clock granularity)
+		assertThat(took).isGreaterThanOrEqualTo(Duration.ofMillis(3_950));
+		assertThat(backgroundLoads.get()).isLessThanOrEqualTo(5);
 		long scheduled = a.cache("products").getStatistics().refreshScheduled()
 				+ b.cache("products").getStatistics().refreshScheduled();
-		System.out.printf("[freshness] refresh-ahead over 6 s, ttl 2 s, ratio 0.5: %d reloads (%d scheduled)%n",
-				backgroundLoads.get(), scheduled);
+		System.out.printf("[freshness] refresh-ahead, ttl 2 s, ratio 0.5: %d reloads in %.1f s (%d scheduled)%n",
+				backgroundLoads.get(), took.toMillis() / 1e3, scheduled);
 	}
 
 	@Test
@@ -118,8 +132,12 @@ class FreshnessIntegrationTests {
 			return "v0";
 		});
 		long misses = cache.getStatistics().l2Misses();
+		String key = cache.canonicalKey("k");
+		long expiry = System.currentTimeMillis() + Long.parseLong(this.redis.command("PTTL", key));
 		// readers arrive near expiry (0.5 s left, δ = 100 ms)
-		Thread.sleep(2_400);
+		await().atMost(Duration.ofSeconds(5))
+			.pollInterval(Duration.ofMillis(20))
+			.until(() -> Long.parseLong(this.redis.command("PTTL", key)) <= 500);
 		AtomicBoolean running = new AtomicBoolean(true);
 		AtomicReference<Throwable> failure = new AtomicReference<>();
 		List<Thread> readers = new ArrayList<>();
@@ -142,7 +160,10 @@ class FreshnessIntegrationTests {
 			readers.add(reader);
 			reader.start();
 		}
-		Thread.sleep(1_500);
+		// the readers go on until well past the first value's expiry, by then replaced
+		await().atMost(Duration.ofSeconds(10))
+			.until(() -> System.currentTimeMillis() >= expiry + 1_000 && cache.getStatistics().refreshed() >= 1
+					|| failure.get() != null);
 		running.set(false);
 		for (Thread reader : readers) {
 			reader.join(5_000);

@@ -191,18 +191,23 @@ class MultiLevelCacheTests {
 		int threads = 8;
 		CountDownLatch start = new CountDownLatch(1);
 		AtomicInteger calls = new AtomicInteger();
+		// the loader fails only once every other caller waits for it: a caller arriving
+		// after the failure would rightly run a loader of its own
+		LoadWaiters waiters = new LoadWaiters(threads);
+		IllegalStateException boom = new IllegalStateException("boom");
 		ExecutorService pool = Executors.newFixedThreadPool(threads);
 		ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
 		try {
 			List<Future<?>> results = new ArrayList<>();
 			for (int i = 0; i < threads; i++) {
 				results.add(pool.submit(() -> {
+					waiters.register();
 					start.await();
 					try {
 						this.cache.get("failing", () -> {
 							calls.incrementAndGet();
-							Thread.sleep(300);
-							throw new IllegalStateException("boom");
+							waiters.awaitTheOthers(Duration.ofSeconds(20));
+							throw boom;
 						});
 					}
 					catch (ValueRetrievalException ex) {
@@ -213,14 +218,15 @@ class MultiLevelCacheTests {
 			}
 			start.countDown();
 			for (Future<?> result : results) {
-				result.get(10, TimeUnit.SECONDS);
+				result.get(30, TimeUnit.SECONDS);
 			}
 		}
 		finally {
 			pool.shutdownNow();
 		}
-		assertThat(failures).hasSize(threads);
-		assertThat(calls.get()).isLessThan(threads);
+		assertThat(failures).hasSize(threads).allSatisfy((failure) -> assertThat(failure).hasCause(boom));
+		assertThat(calls).as("single-flight: one loader call for callers that overlapped").hasValue(1);
+		assertThat(this.cache.getStatistics().loadFailures()).isEqualTo(1);
 		assertThat(this.cache.get("failing")).isNull();
 	}
 

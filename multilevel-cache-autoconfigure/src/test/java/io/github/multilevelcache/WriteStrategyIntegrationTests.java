@@ -24,6 +24,7 @@ import io.github.multilevelcache.test.RedisServer;
 import io.github.multilevelcache.test.RedisServers;
 import io.github.multilevelcache.write.CacheWriter;
 import io.github.multilevelcache.write.PendingWrite;
+import io.github.multilevelcache.write.WriteBehindStatistics;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -186,11 +187,49 @@ class WriteStrategyIntegrationTests {
 	}
 
 	@Test
-	void fullQueueSlowsPutsDownButLosesNothing() {
+	void fullQueueWritesThroughOnTheCallersThreadAndLosesNothing() throws Exception {
 		RecordingWriter writer = new RecordingWriter();
-		writer.delayMillis = 30;
-		MultiLevelCache cache = cache(writeBehind(5, Duration.ofMillis(20), 1, 5, Duration.ofMillis(50)), writer,
+		writer.batchGate = new CountDownLatch(1);
+		// a batch only once five keys wait (the interval never elapses here)
+		MultiLevelCache cache = cache(writeBehind(5, Duration.ofMinutes(10), 1, 5, Duration.ofMillis(50)), writer,
 				new CopyOnWriteArrayList<>());
+		WriteBehindStatistics statistics = cache.getWriteBehindStatistics();
+		for (int i = 0; i < 5; i++) {
+			cache.put("k" + i, (long) i);
+		}
+		// the flusher took those five and is stuck in the writer ...
+		assertThat(writer.batchEntered.await(10, TimeUnit.SECONDS)).isTrue();
+		for (int i = 5; i < 10; i++) {
+			cache.put("k" + i, (long) i);
+		}
+		// ... so five more fill the queue
+		assertThat(statistics.queueSize()).isEqualTo(5);
+		assertThat(statistics.writtenThrough()).isZero();
+		AtomicReference<Thread> caller = new AtomicReference<>();
+		AtomicReference<Throwable> failure = new AtomicReference<>();
+		Thread overflowing = new Thread(() -> {
+			caller.set(Thread.currentThread());
+			try {
+				cache.put("k10", 10L);
+				assertThat(writer.latest).as("written before put returned").containsEntry("k10", 10L);
+			}
+			catch (Throwable ex) {
+				failure.set(ex);
+			}
+		}, "overflowing-put");
+		overflowing.start();
+		// the next put waits offer-timeout for room, then writes through on its own
+		// thread, after the batch in flight
+		await().atMost(Duration.ofSeconds(10)).until(() -> inWriteThrough(overflowing));
+		assertThat(writer.latest).doesNotContainKey("k10");
+		writer.batchGate.countDown();
+		overflowing.join(10_000);
+		assertThat(overflowing.isAlive()).isFalse();
+		assertThat(failure.get()).isNull();
+		assertThat(writer.writtenBy.get("k10")).as("the writer ran on the caller's thread").isSameAs(caller.get());
+		assertThat(statistics.writtenThrough()).isEqualTo(1);
+		// and under sustained back-pressure nothing is lost
+		writer.delayMillis = 5;
 		for (int i = 0; i < 200; i++) {
 			cache.put("k" + (i % 50), (long) i);
 		}
@@ -198,8 +237,21 @@ class WriteStrategyIntegrationTests {
 		for (int k = 0; k < 50; k++) {
 			assertThat(writer.latest).containsEntry("k" + k, (long) (150 + k));
 		}
-		System.out.printf("[write-behind] back-pressure: %d of 200 puts written through synchronously%n",
-				cache.getWriteBehindStatistics().writtenThrough());
+		System.out.printf("[write-behind] back-pressure: %d puts written through synchronously%n",
+				statistics.writtenThrough());
+	}
+
+	/**
+	 * Whether a thread is inside the write-behind's synchronous fallback.
+	 */
+	private static boolean inWriteThrough(Thread thread) {
+		for (StackTraceElement frame : thread.getStackTrace()) {
+			if (frame.getClassName().equals("io.github.multilevelcache.write.WriteBehind")
+					&& frame.getMethodName().equals("writeThroughNow")) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	@Test
@@ -478,15 +530,23 @@ class WriteStrategyIntegrationTests {
 
 		final AtomicInteger failuresLeft = new AtomicInteger();
 
+		final Map<Object, Thread> writtenBy = new ConcurrentHashMap<>();
+
+		final CountDownLatch batchEntered = new CountDownLatch(1);
+
 		volatile Object failOn;
 
 		volatile long delayMillis;
+
+		/** When set, the first batch waits for it. */
+		volatile CountDownLatch batchGate;
 
 		@Override
 		public void write(Object key, Object value) {
 			if (value != null && value.equals(this.failOn)) {
 				throw new IllegalStateException("database refused " + value);
 			}
+			this.writtenBy.put(key, Thread.currentThread());
 			this.writes.incrementAndGet();
 			this.latest.put(key, value);
 			this.history.computeIfAbsent(key, (k) -> new CopyOnWriteArrayList<>()).add(value);
@@ -495,6 +555,18 @@ class WriteStrategyIntegrationTests {
 		@Override
 		public void writeAll(Map<Object, Object> entries) {
 			failIfAsked();
+			CountDownLatch gate = this.batchGate;
+			if (gate != null && this.batchEntered.getCount() > 0) {
+				this.batchEntered.countDown();
+				try {
+					if (!gate.await(30, TimeUnit.SECONDS)) {
+						throw new IllegalStateException("The test never opened the gate");
+					}
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+				}
+			}
 			pause();
 			CacheWriter.super.writeAll(entries);
 		}

@@ -63,6 +63,13 @@ public final class RecordingWriter implements CacheWriter<Object, Object> {
 	}
 
 	/**
+	 * Keys with a row.
+	 */
+	public long rowCount() {
+		return this.rows.size();
+	}
+
+	/**
 	 * The row of a key, or {@code null}.
 	 */
 	public @Nullable Object row(Object key) {

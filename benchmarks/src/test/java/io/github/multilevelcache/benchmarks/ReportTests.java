@@ -37,8 +37,10 @@ class ReportTests {
 				List.of(new PropagationScenario.Result(ManagerKind.MULTILEVEL, reads, updates, 0)),
 				List.of(new StampedeScenario.Result(StampedeScenario.DISTRIBUTED, List.of(1L, 1L), 400),
 						new StampedeScenario.Result(StampedeScenario.REDIS, List.of(900L, 1_000L), 500)),
-				List.of(new WriteBehindScenario.Result(WriteStrategy.WRITE_THROUGH, 40_000, 10, 40_000, 40_000, 0),
-						new WriteBehindScenario.Result(WriteStrategy.WRITE_BEHIND, 100_000, 10, 500, 50_000, 0)));
+				List.of(new WriteBehindScenario.Result(WriteStrategy.WRITE_THROUGH, 40_000, 10, 40_000, 40_000, 0,
+						1_000, 1_000),
+						new WriteBehindScenario.Result(WriteStrategy.WRITE_BEHIND, 100_000, 10, 500, 50_000, 0, 1_000,
+								1_000)));
 	}
 
 	@Test

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.junit.jupiter.api.Test;
 
@@ -57,15 +58,55 @@ class JacksonCacheValueSerializerTests {
 
 	@Test
 	void payloadNamingADisallowedTypeIsRejectedWithoutLoadingIt() {
-		// io.github.forbidden.Exploding exists on the test class path and records its own
-		// loading
-		String payload = "{\"@class\":\"io.github.forbidden.Exploding\",\"x\":1}";
-		assertThatExceptionOfType(CorruptValueException.class)
-			.isThrownBy(() -> this.serializer.deserialize(payload.getBytes(StandardCharsets.UTF_8)));
-		assertThat(System.getProperty(io.github.forbidden.Exploding.LOADED_PROPERTY)).isNull();
+		// io.github.forbidden.Exploding exists on the test class path (its class file,
+		// found
+		// without loading it) and records its own initialisation
+		String forbidden = "io.github.forbidden.Exploding";
+		assertThat(getClass().getClassLoader().getResource(forbidden.replace('.', '/') + ".class")).isNotNull();
+		String payload = "{\"@class\":\"" + forbidden + "\",\"x\":1}";
+		List<String> requested = recordingClassLoads(() -> assertThatExceptionOfType(CorruptValueException.class)
+			.isThrownBy(() -> this.serializer.deserialize(payload.getBytes(StandardCharsets.UTF_8))));
+		assertThat(requested).as("class loads the deserializer asked for").doesNotContain(forbidden);
+		// LOADED_PROPERTY is a compile-time constant: reading it does not load the class
+		assertThat(System.getProperty(io.github.forbidden.Exploding.LOADED_PROPERTY)).as("not initialised").isNull();
 		String nested = "[\"java.util.ArrayList\",[{\"@class\":\"java.net.URL\",\"x\":1}]]";
 		assertThatExceptionOfType(CorruptValueException.class)
 			.isThrownBy(() -> this.serializer.deserialize(nested.getBytes(StandardCharsets.UTF_8)));
+	}
+
+	@Test
+	void classLoadsOfTheDeserializerAreSeenByTheRecorder() {
+		// the recorder of the test above sees an allowed type being resolved, so that its
+		// "not asked for" means something
+		byte[] bytes = this.serializer.serialize(new Product(7L, "lamp", BigDecimal.ONE, List.of()));
+		List<String> requested = recordingClassLoads(() -> assertThat(this.serializer.deserialize(bytes)).isNotNull());
+		assertThat(requested).contains(Product.class.getName());
+	}
+
+	/**
+	 * Runs {@code action} with a context class loader that records every class it is
+	 * asked to load (Jackson resolves type ids through it).
+	 */
+	private static List<String> recordingClassLoads(Runnable action) {
+		Thread thread = Thread.currentThread();
+		ClassLoader original = thread.getContextClassLoader();
+		List<String> requested = new CopyOnWriteArrayList<>();
+		thread.setContextClassLoader(new ClassLoader(original) {
+
+			@Override
+			protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
+				requested.add(name);
+				return super.loadClass(name, resolve);
+			}
+
+		});
+		try {
+			action.run();
+		}
+		finally {
+			thread.setContextClassLoader(original);
+		}
+		return requested;
 	}
 
 	@Test

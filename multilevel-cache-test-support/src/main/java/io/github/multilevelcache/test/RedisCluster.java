@@ -50,10 +50,21 @@ public final class RedisCluster implements AutoCloseable {
 			List<String> create = new ArrayList<>(List.of("redis-cli", "--cluster", "create"));
 			cluster.ports.forEach((port) -> create.add("127.0.0.1:" + port));
 			create.addAll(List.of("--cluster-replicas", "0", "--cluster-yes"));
-			Process creating = new ProcessBuilder(create).redirectErrorStream(true).start();
-			String output = new String(creating.getInputStream().readAllBytes());
-			if (!creating.waitFor(60, TimeUnit.SECONDS) || creating.exitValue() != 0) {
-				throw new IllegalStateException("redis-cli --cluster create failed:\n" + output);
+			// its output goes to a file, so that a hung redis-cli fails the set-up after
+			// the
+			// deadline instead of blocking a read forever
+			Path createLog = Files.createTempFile("redis-cluster-create-", ".log");
+			SpawnedProcesses.registerDirectory(createLog);
+			Process creating = new ProcessBuilder(create).redirectErrorStream(true)
+				.redirectOutput(createLog.toFile())
+				.start();
+			boolean exited = creating.waitFor(60, TimeUnit.SECONDS);
+			if (!exited) {
+				creating.destroyForcibly();
+			}
+			if (!exited || creating.exitValue() != 0) {
+				throw new IllegalStateException("redis-cli --cluster create failed" + (exited ? "" : " (timed out)")
+						+ ":\n" + Files.readString(createLog));
 			}
 			long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
 			while (!cluster.node(0).command("CLUSTER", "INFO").contains("cluster_state:ok")) {

@@ -72,9 +72,15 @@ public final class RedisServers {
 	 */
 	public static boolean redisServerBinaryAvailable() {
 		try {
-			Process process = new ProcessBuilder("redis-server", "--version").redirectErrorStream(true).start();
-			process.getInputStream().readAllBytes();
-			return process.waitFor(10, TimeUnit.SECONDS) && process.exitValue() == 0;
+			Process process = new ProcessBuilder("redis-server", "--version").redirectErrorStream(true)
+				.redirectOutput(ProcessBuilder.Redirect.DISCARD)
+				.start();
+			if (!process.waitFor(10, TimeUnit.SECONDS)) {
+				// a hung binary counts as missing rather than hanging the build
+				process.destroyForcibly();
+				return false;
+			}
+			return process.exitValue() == 0;
 		}
 		catch (IOException ex) {
 			return false;
