@@ -36,8 +36,8 @@ public record BenchmarkSettings(String mode, int jmhWarmupIterations, int jmhMea
 	 * A run of well under two minutes that exercises every scenario.
 	 */
 	public static BenchmarkSettings smoke() {
-		return new BenchmarkSettings("smoke", 0, 1, Duration.ofMillis(300), 0, 10_000, Duration.ofSeconds(1),
-				Duration.ofSeconds(3), 300, 2, 1_000, Duration.ofSeconds(2));
+		return new BenchmarkSettings("smoke", 0, 1, Duration.ofMillis(200), 0, 10_000, Duration.ofMillis(500),
+				Duration.ofSeconds(2), 300, 2, 1_000, Duration.ofSeconds(1));
 	}
 
 	/**
