@@ -315,6 +315,13 @@ public class MultiLevelCache extends AbstractValueAdaptingCache {
 	}
 
 	/**
+	 * Test seam: runs between an explicit put's Redis write and its L1 store.
+	 */
+	void beforeL1Store(@Nullable Runnable hook) {
+		this.writes.beforeL1Store(hook);
+	}
+
+	/**
 	 * A view of this cache for one {@code @Cacheable} invocation: its miss is remembered
 	 * in the view, so the {@code put} of the same invocation is a fill, whichever thread
 	 * makes it (asynchronous methods).

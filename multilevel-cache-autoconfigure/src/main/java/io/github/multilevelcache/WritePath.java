@@ -62,6 +62,8 @@ final class WritePath {
 
 	private final WriteStrategyHandler writes;
 
+	private volatile @Nullable Runnable beforeL1Store;
+
 	WritePath(String name, CacheSettings settings, CacheKeys keys, LocalLevel l1, RedisLevel l2, ValueCodec codec,
 			InvalidationPublisher publisher, Outage outage, CacheStatistics statistics, ErrorLog errors,
 			Transactions transactions, WriteStrategyHandler writes) {
@@ -105,8 +107,16 @@ final class WritePath {
 
 	private void store(Object key, String canonical, Object storeValue, @Nullable Object value) {
 		Encoded encoded = this.codec.encode(storeValue, 0);
+		// an invalidation that arrives once the Redis write is under way may announce a
+		// later write (another instance's, or anyone's with tracking): then this value
+		// is not kept in L1
+		long stamp = this.l1.stamp();
 		Publication<?> publication = writeL2(canonical, encoded);
-		this.l1.put(canonical, encoded.entry());
+		Runnable hook = this.beforeL1Store;
+		if (hook != null) {
+			hook.run();
+		}
+		this.l1.putUnlessInvalidatedSince(canonical, encoded.entry(), stamp);
 		this.statistics.countPut();
 		this.writes.afterPut(key, value);
 		finish(publication, canonical, "put");
@@ -297,6 +307,13 @@ final class WritePath {
 		this.errors.failed(operation, ex);
 		this.outage.remember(canonical);
 		this.statistics.countRemembered();
+	}
+
+	/**
+	 * Test seam: runs between an explicit put's Redis write and its L1 store.
+	 */
+	void beforeL1Store(@Nullable Runnable hook) {
+		this.beforeL1Store = hook;
 	}
 
 }

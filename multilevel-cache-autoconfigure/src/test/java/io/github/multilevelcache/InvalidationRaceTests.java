@@ -57,4 +57,41 @@ class InvalidationRaceTests {
 		}
 	}
 
+	@Test
+	void aPutOvertakenInRedisByAnotherInstancesPutIsNotKeptInItsL1() throws Exception {
+		try (CacheInstance a = CacheInstance.start(this.redis, this.prefix);
+				CacheInstance b = CacheInstance.start(this.redis, this.prefix)) {
+			MultiLevelCache onA = a.cache("products");
+			MultiLevelCache onB = b.cache("products");
+			await().atMost(Duration.ofSeconds(10))
+				.until(() -> a.bus().peers().containsKey(b.bus().instanceId())
+						&& b.bus().peers().containsKey(a.bus().instanceId()));
+			CountDownLatch written = new CountDownLatch(1);
+			CountDownLatch resume = new CountDownLatch(1);
+			onB.beforeL1Store(() -> {
+				written.countDown();
+				try {
+					resume.await(10, TimeUnit.SECONDS);
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+				}
+			});
+			CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> onB.put("k", "from-b"));
+			assertThat(written.await(5, TimeUnit.SECONDS)).isTrue();
+			onB.beforeL1Store(null);
+			// B's write went to Redis first; A's follows it there and its message reaches
+			// B before B's put stores in L1
+			await().atMost(Duration.ofSeconds(2))
+				.until(() -> "1".equals(this.redis.command("EXISTS", this.prefix + "products::k")));
+			long received = b.bus().statistics().received();
+			onA.put("k", "from-a");
+			await().atMost(Duration.ofSeconds(2)).until(() -> b.bus().statistics().received() > received);
+			resume.countDown();
+			writer.get(5, TimeUnit.SECONDS);
+			assertThat(b.inL1("products", "k")).as("B keeps the value Redis no longer holds").isFalse();
+			assertThat(onB.get("k").get()).isEqualTo("from-a");
+		}
+	}
+
 }

@@ -91,7 +91,8 @@ public final class BenchmarkMain {
 		if (scenarios.contains(4)) {
 			progress.step("Scenario 4: invalidation propagation, %,d evictions per mode", settings.propagationEvents());
 			PropagationScenario scenario = new PropagationScenario(harness);
-			for (ManagerKind kind : List.of(ManagerKind.MULTILEVEL, ManagerKind.MULTILEVEL_ACK)) {
+			for (ManagerKind kind : List.of(ManagerKind.MULTILEVEL, ManagerKind.MULTILEVEL_ACK,
+					ManagerKind.MULTILEVEL_TRACKING)) {
 				PropagationScenario.Result result = scenario.run(kind);
 				propagation.add(result);
 				progress.step("  %s: p50 %.1f µs, p99 %.1f µs, max %.1f µs, %d lost", kind.label(),
@@ -130,7 +131,7 @@ public final class BenchmarkMain {
 	 * (comma-separated {@link ManagerKind} names) narrows them when investigating one.
 	 */
 	private static List<ManagerKind> zipfManagers(BenchmarkSettings settings) {
-		String fallback = settings.isFull() ? "REDIS,CAFFEINE,JETCACHE,MULTILEVEL,MULTILEVEL_ACK"
+		String fallback = settings.isFull() ? "REDIS,CAFFEINE,JETCACHE,MULTILEVEL,MULTILEVEL_ACK,MULTILEVEL_TRACKING"
 				: "REDIS,JETCACHE,MULTILEVEL,MULTILEVEL_ACK";
 		String chosen = System.getProperty("benchmarks.zipf-managers", "");
 		return Arrays.stream((chosen.isBlank() ? fallback : chosen).split(","))

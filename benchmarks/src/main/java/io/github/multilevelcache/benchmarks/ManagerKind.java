@@ -16,6 +16,12 @@ public enum ManagerKind {
 	/** multilevel-cache in acknowledged invalidation mode. */
 	MULTILEVEL_ACK("multilevel (acknowledged)", true),
 
+	/**
+	 * multilevel-cache in asynchronous mode with Redis CLIENT TRACKING as the
+	 * invalidation transport.
+	 */
+	MULTILEVEL_TRACKING("multilevel (async, tracking)", true),
+
 	/** Spring Data Redis's {@code RedisCacheManager}. */
 	REDIS("RedisCacheManager", false),
 
@@ -51,7 +57,7 @@ public enum ManagerKind {
 	}
 
 	/**
-	 * Whether this is multilevel-cache (in either mode).
+	 * Whether this is multilevel-cache (in any mode).
 	 */
 	public boolean isMultilevel() {
 		return this.multilevel;
@@ -64,11 +70,14 @@ public enum ManagerKind {
 	List<String> properties(String prefix) {
 		List<String> properties = new ArrayList<>();
 		switch (this) {
-			case MULTILEVEL, MULTILEVEL_ACK -> {
+			case MULTILEVEL, MULTILEVEL_ACK, MULTILEVEL_TRACKING -> {
 				properties.add("multilevel-cache.key-prefix=" + prefix);
 				properties.add("multilevel-cache.invalidation.channel=" + prefix + "invalidation");
 				properties
-					.add("multilevel-cache.invalidation.mode=" + ((this == MULTILEVEL) ? "async" : "acknowledged"));
+					.add("multilevel-cache.invalidation.mode=" + ((this == MULTILEVEL_ACK) ? "acknowledged" : "async"));
+				if (this == MULTILEVEL_TRACKING) {
+					properties.add("multilevel-cache.invalidation.transport=tracking");
+				}
 			}
 			case REDIS -> {
 				properties.add("spring.cache.type=redis");

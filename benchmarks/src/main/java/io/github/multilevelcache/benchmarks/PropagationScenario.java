@@ -20,6 +20,8 @@ final class PropagationScenario {
 
 	private static final Duration GIVE_UP = Duration.ofSeconds(5);
 
+	private static final Duration OWN_ANNOUNCEMENT = Duration.ofMillis(100);
+
 	private static final long POLL_NANOS = 10_000;
 
 	private final Harness harness;
@@ -51,6 +53,9 @@ final class PropagationScenario {
 			// B writes the key itself: it lands in B's L1 and no message of its own can
 			// remove it later
 			onB.put(key, "value-" + i);
+			if (kind == ManagerKind.MULTILEVEL_TRACKING) {
+				holdAfterOwnWrite(b, onB, key);
+			}
 			if (!b.inL1(CACHE, key)) {
 				throw new IllegalStateException("Instance B did not keep its own put of " + key + " in L1");
 			}
@@ -78,6 +83,24 @@ final class PropagationScenario {
 			}
 		}
 		return new Result(kind, Latency.of(propagation), Latency.of(evictCall), lost);
+	}
+
+	/**
+	 * With tracking, Redis announces B's own put back to B, which drops it from L1 (the
+	 * documented cost of self-invalidation); B waits for that and reads the key back from
+	 * Redis into L1, which no later announcement undoes. An announcement that arrived
+	 * before the put reached L1 removes nothing, so B waits for it at most
+	 * {@link #OWN_ANNOUNCEMENT}.
+	 */
+	private static void holdAfterOwnWrite(BenchmarkInstance b, MultiLevelCache onB, String key) {
+		long announced = System.nanoTime() + OWN_ANNOUNCEMENT.toNanos();
+		while (b.inL1(CACHE, key) && System.nanoTime() < announced) {
+			LockSupport.parkNanos(POLL_NANOS);
+		}
+		long deadline = System.nanoTime() + GIVE_UP.toNanos();
+		while (!b.inL1(CACHE, key) && System.nanoTime() < deadline) {
+			onB.get(key);
+		}
 	}
 
 	/**

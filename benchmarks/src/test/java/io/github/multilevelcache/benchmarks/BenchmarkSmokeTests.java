@@ -43,7 +43,7 @@ class BenchmarkSmokeTests {
 		assertThat(acknowledged.staleReads()).isZero();
 
 		// scenario 4: every eviction reached the other instance
-		assertThat(results.propagation()).hasSize(2)
+		assertThat(results.propagation()).hasSize(3)
 			.allSatisfy((run) -> assertThat(run.lost()).isZero())
 			.allSatisfy((run) -> assertThat(run.propagation().count())
 				.isEqualTo(BenchmarkSettings.smoke().propagationEvents()));

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
@@ -230,6 +231,54 @@ class InvalidationIntegrationTests {
 		});
 		this.a.cache("products").put("9", "v3");
 		await().atMost(Duration.ofSeconds(2)).until(() -> !this.b.inL1("products", "9"));
+	}
+
+	/**
+	 * Two instances putting the same keys at once: whichever put reached Redis last, no
+	 * instance may keep the other one in L1. A put that an invalidation overtook while
+	 * its Redis write was in flight must not be stored in L1 afterwards.
+	 */
+	@Test
+	void concurrentPutsOfOneKeyOnTwoInstancesLeaveNoL1DisagreeingWithRedis() throws Exception {
+		MultiLevelCache onA = this.a.cache("products");
+		MultiLevelCache onB = this.b.cache("products");
+		int keys = 20;
+		int rounds = 100;
+		CountDownLatch start = new CountDownLatch(1);
+		AtomicReference<Throwable> failure = new AtomicReference<>();
+		List<Thread> writers = new ArrayList<>();
+		for (MultiLevelCache writer : List.of(onA, onB)) {
+			String name = (writer == onA) ? "a" : "b";
+			Thread thread = new Thread(() -> {
+				try {
+					start.await();
+					for (int round = 0; round < rounds; round++) {
+						for (int key = 0; key < keys; key++) {
+							writer.put("contended-" + key, name + "-" + round);
+						}
+					}
+				}
+				catch (Throwable ex) {
+					failure.compareAndSet(null, ex);
+				}
+			});
+			thread.start();
+			writers.add(thread);
+		}
+		start.countDown();
+		for (Thread writer : writers) {
+			writer.join(Duration.ofSeconds(60).toMillis());
+		}
+		assertThat(failure.get()).isNull();
+		// the third instance never held these keys: it reads what Redis holds; every
+		// message has arrived well within the margin
+		await().pollDelay(HEARTBEAT.multipliedBy(2)).atMost(MARGIN).untilAsserted(() -> {
+			for (int key = 0; key < keys; key++) {
+				Object inRedis = this.c.cache("products").get("contended-" + key).get();
+				assertThat(onA.get("contended-" + key).get()).as("A's contended-" + key).isEqualTo(inRedis);
+				assertThat(onB.get("contended-" + key).get()).as("B's contended-" + key).isEqualTo(inRedis);
+			}
+		});
 	}
 
 	@Test
