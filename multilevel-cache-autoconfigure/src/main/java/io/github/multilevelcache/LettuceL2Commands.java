@@ -57,8 +57,9 @@ final class LettuceL2Commands implements L2Commands {
 	/**
 	 * Creates the commands.
 	 * @param connectionFactory the application's connection factory
-	 * @param connectTimeout how long a caller waits for the shared connection while it is
-	 * being established
+	 * @param connectTimeout the {@code l2-timeout}: how long a caller waits for the
+	 * shared connection while it is being established, and the bound of each round trip
+	 * of {@code clear}
 	 */
 	LettuceL2Commands(LettuceConnectionFactory connectionFactory, Duration connectTimeout) {
 		this.connectionFactory = connectionFactory;
@@ -188,12 +189,11 @@ final class LettuceL2Commands implements L2Commands {
 	public CompletableFuture<Long> clear(String pattern, @Nullable Message message) {
 		ScanArgs args = ScanArgs.Builder.matches(pattern).limit(CLEAR_BATCH);
 		return run((redis) -> {
-			CompletableFuture<Long> removed = clearFrom(redis, redis.scan(args).toCompletableFuture(), args, 0);
+			CompletableFuture<Long> removed = clearFrom(redis, roundTrip(redis.scan(args)), args, 0);
 			if (message == null) {
 				return removed;
 			}
-			return removed.thenCompose((count) -> redis.publish(message.channel(), message.body())
-				.toCompletableFuture()
+			return removed.thenCompose((count) -> roundTrip(redis.publish(message.channel(), message.body()))
 				.thenApply((receivers) -> count));
 		});
 	}
@@ -203,15 +203,25 @@ final class LettuceL2Commands implements L2Commands {
 		return page.thenCompose((cursor) -> {
 			List<byte[]> keys = cursor.getKeys();
 			CompletableFuture<Long> unlinked = keys.isEmpty() ? CompletableFuture.completedFuture(0L)
-					: redis.unlink(keys.toArray(new byte[0][])).toCompletableFuture();
+					: roundTrip(redis.unlink(keys.toArray(new byte[0][])));
 			return unlinked.thenCompose((count) -> {
 				long total = removedSoFar + count;
 				if (cursor.isFinished()) {
 					return CompletableFuture.completedFuture(total);
 				}
-				return clearFrom(redis, redis.scan(cursor, args).toCompletableFuture(), args, total);
+				return clearFrom(redis, roundTrip(redis.scan(cursor, args)), args, total);
 			});
 		});
+	}
+
+	/**
+	 * One round trip of a multi-command operation ({@code clear}), bounded by the
+	 * {@code l2-timeout}: the caller's overall (bulk) limit allows for many pages, but a
+	 * stalled Redis ({@code CLIENT PAUSE}, a blocked server) must fail the operation
+	 * after one {@code l2-timeout}, not after the bulk limit.
+	 */
+	private <T> CompletableFuture<T> roundTrip(CompletionStage<T> command) {
+		return command.toCompletableFuture().orTimeout(this.connectTimeout.toNanos(), TimeUnit.NANOSECONDS);
 	}
 
 	@Override

@@ -20,7 +20,10 @@ import org.jspecify.annotations.Nullable;
  * held only while the writer runs), so per key the writer sees writes in acceptance
  * order. With a durable journal each write is journaled before {@code put} returns and
  * the journal is kept by a {@link JournalKeeper}; a write the journal cannot take writes
- * through. {@link #close()} flushes everything accepted before it.
+ * through. {@link #close()} flushes everything accepted before it; a write accepted after
+ * that final flush (the queue is drained, see {@link WriteBehindQueue}) is written
+ * through synchronously on the caller's thread, so it is never left in a queue nobody
+ * flushes.
  */
 final class WriteBehind implements WriteStrategyHandler {
 

@@ -19,6 +19,12 @@ import org.jspecify.annotations.Nullable;
  * happens here and nowhere else: producers wait for room, the flusher waits for a batch,
  * {@link #awaitDrained} waits for the queue to empty, and nobody holds the writer's lock
  * while waiting. Thread-safe.
+ * <p>
+ * Once {@link #stop() stopped} the flusher takes what is left; once it found the queue
+ * empty the queue is <em>drained</em> for good and {@link #offer} refuses every later
+ * write (returns {@code -1}), so a write accepted after the final flush (a request still
+ * running while the context closes) is written through synchronously by the caller
+ * instead of waiting in a queue nobody flushes any more.
  */
 final class WriteBehindQueue {
 
@@ -42,6 +48,12 @@ final class WriteBehindQueue {
 
 	private boolean running = true;
 
+	/**
+	 * Stopped, and the flusher found nothing left: no write queued now would ever be
+	 * flushed.
+	 */
+	private boolean drained;
+
 	WriteBehindQueue(int capacity) {
 		this.capacity = capacity;
 	}
@@ -49,13 +61,16 @@ final class WriteBehindQueue {
 	/**
 	 * Queues a write, coalescing it with a pending write of the same key; waits up to
 	 * {@code offerTimeout} for room.
-	 * @return the queued write's version, or {@code -1} when the queue stayed full (the
-	 * caller writes through)
+	 * @return the queued write's version, or {@code -1} when the queue stayed full or is
+	 * {@link #drained} after its final flush (the caller writes through)
 	 */
 	long offer(Object key, @Nullable Object value, boolean delete, @Nullable String journalId, Duration offerTimeout,
 			WriteBehindStatistics statistics) throws InterruptedException {
 		this.lock.lock();
 		try {
+			if (this.drained) {
+				return -1;
+			}
 			long deadline = System.nanoTime() + offerTimeout.toNanos();
 			while (!this.pending.containsKey(key) && this.pending.size() >= this.capacity && this.running) {
 				long remaining = deadline - System.nanoTime();
@@ -103,7 +118,11 @@ final class WriteBehindQueue {
 			if (this.pending.isEmpty()) {
 				this.flushRequested = false;
 				this.changed.signalAll();
-				return this.running ? Batch.EMPTY : null;
+				if (this.running) {
+					return Batch.EMPTY;
+				}
+				this.drained = true;
+				return null;
 			}
 			List<PendingWrite> writes = new ArrayList<>(Math.min(this.pending.size(), batchSize));
 			List<String> ids = new ArrayList<>();
@@ -197,6 +216,19 @@ final class WriteBehindQueue {
 			this.running = false;
 			this.changed.signalAll();
 			this.notFull.signalAll();
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/**
+	 * Whether the final flush is over: later writes are refused by {@link #offer}.
+	 */
+	boolean isDrained() {
+		this.lock.lock();
+		try {
+			return this.drained;
 		}
 		finally {
 			this.lock.unlock();

@@ -10,6 +10,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.function.ToLongFunction;
 
@@ -80,6 +81,11 @@ final class WriteJournal {
 	 * Streams seen without an owner once, and when: replayed when seen so a check later.
 	 */
 	private final Map<String, Long> suspects = new ConcurrentHashMap<>();
+
+	/**
+	 * Journal entries of crashed instances that could not be read and were skipped.
+	 */
+	private final AtomicLong skippedEntries = new AtomicLong();
 
 	WriteJournal(RedisConnectionFactory connectionFactory, CacheValueSerializer serializer, String keyPrefix,
 			String cacheName, String instanceId, Duration appendTimeout) {
@@ -207,16 +213,34 @@ final class WriteJournal {
 		LinkedHashMap<Object, PendingWrite> latest = new LinkedHashMap<>();
 		Map<Object, Long> times = new LinkedHashMap<>();
 		long version = 0;
+		int corrupt = 0;
 		for (ByteRecord record : records) {
 			Map<byte[], byte[]> fields = record.getValue();
-			byte[] keyBytes = field(fields, KEY);
-			byte[] valueBytes = field(fields, VALUE);
-			String kind = new String(field(fields, DELETE), StandardCharsets.UTF_8);
-			Object key = this.serializer.deserialize(keyBytes);
-			Object value = ("0".equals(kind)) ? this.serializer.deserialize(valueBytes) : null;
+			Object key;
+			Object value;
+			String kind;
+			long time;
+			try {
+				kind = new String(field(fields, DELETE), StandardCharsets.UTF_8);
+				if (!"0".equals(kind) && !"1".equals(kind) && !"n".equals(kind)) {
+					throw new IllegalArgumentException("unknown kind '" + kind + "'");
+				}
+				key = this.serializer.deserialize(field(fields, KEY));
+				value = ("0".equals(kind)) ? this.serializer.deserialize(field(fields, VALUE)) : null;
+				time = Long.parseLong(new String(field(fields, TIME), StandardCharsets.UTF_8));
+			}
+			catch (RuntimeException ex) {
+				// one unreadable entry must not keep every other entry of the journal
+				// from being replayed (the replay would fail and be retried forever)
+				corrupt++;
+				this.skippedEntries.incrementAndGet();
+				logger.warn("Skipped corrupt write-behind journal entry " + record.getId() + " of "
+						+ new String(stream, StandardCharsets.UTF_8) + ": " + ex);
+				continue;
+			}
 			latest.remove(key);
 			latest.put(key, new PendingWrite(key, value, "1".equals(kind), ++version));
-			times.put(key, Long.parseLong(new String(field(fields, TIME), StandardCharsets.UTF_8)));
+			times.put(key, time);
 		}
 		List<PendingWrite> batch = new ArrayList<>();
 		for (PendingWrite write : latest.values()) {
@@ -229,8 +253,16 @@ final class WriteJournal {
 		}
 		connection.keyCommands().del(stream);
 		logger.info("Replayed " + batch.size() + " write-behind write(s) journaled by a stopped instance ("
-				+ (latest.size() - batch.size()) + " superseded by newer cached values)");
+				+ (latest.size() - batch.size()) + " superseded by newer cached values, " + corrupt
+				+ " corrupt entries skipped)");
 		return batch.size();
+	}
+
+	/**
+	 * How many unreadable journal entries replays skipped (each logged at WARN).
+	 */
+	long skippedEntries() {
+		return this.skippedEntries.get();
 	}
 
 	private static byte[] field(Map<byte[], byte[]> fields, byte[] name) {
