@@ -222,6 +222,8 @@ final class WritePath {
 				return null;
 			}
 			byte[] redisKey = LoadPath.bytes(canonical);
+			// as in store: a later write announced while this one is under way wins
+			long stamp = this.l1.stamp();
 			byte[] existing;
 			try {
 				existing = this.l2
@@ -239,7 +241,7 @@ final class WritePath {
 			if (existing != null) {
 				Read read = this.codec.decode(existing);
 				if (read.isValue()) {
-					this.l1.fill(canonical, read.entry(), this.l1.stamp());
+					this.l1.fill(canonical, read.entry(), stamp);
 					return read.entry();
 				}
 				// undecodable bytes were there: replace them like any other put
@@ -254,7 +256,7 @@ final class WritePath {
 			finish(publish(Operation.PUT, canonical, (message) -> (message != null)
 					? this.l2.call((redis) -> redis.publish(message)) : CompletableFuture.completedFuture(0L)),
 					canonical, "putIfAbsent");
-			this.l1.put(canonical, encoded.entry());
+			this.l1.putUnlessInvalidatedSince(canonical, encoded.entry(), stamp);
 			this.statistics.countPut();
 			try {
 				// putIfAbsent only knows it stored after the fact: a failing

@@ -222,19 +222,6 @@ final class WriteBehindQueue {
 		}
 	}
 
-	/**
-	 * Whether the final flush is over: later writes are refused by {@link #offer}.
-	 */
-	boolean isDrained() {
-		this.lock.lock();
-		try {
-			return this.drained;
-		}
-		finally {
-			this.lock.unlock();
-		}
-	}
-
 	int size() {
 		this.lock.lock();
 		try {
