@@ -33,6 +33,13 @@ interface Availability {
 	long refusedCalls();
 
 	/**
+	 * How long calls have been kept from Redis, counted from the moment the breaker
+	 * opened until the repair after the outage finished.
+	 * @return the duration in milliseconds, 0 while Redis is available
+	 */
+	long unavailableMillis();
+
+	/**
 	 * No breaker: every call is permitted.
 	 * @return the availability of a manager built without resilience settings
 	 */
@@ -64,6 +71,11 @@ interface Availability {
 
 			@Override
 			public long refusedCalls() {
+				return 0;
+			}
+
+			@Override
+			public long unavailableMillis() {
 				return 0;
 			}
 

@@ -24,6 +24,8 @@ public final class CacheStatistics {
 
 	private final LongAdder loadNanos = new LongAdder();
 
+	private final LoadTimeHistogram loadTimes = new LoadTimeHistogram();
+
 	private final LongAdder puts = new LongAdder();
 
 	private final LongAdder fills = new LongAdder();
@@ -77,6 +79,7 @@ public final class CacheStatistics {
 	void countLoad(long nanos, boolean success) {
 		(success ? this.loads : this.loadFailures).increment();
 		this.loadNanos.add(nanos);
+		this.loadTimes.record(nanos);
 		LongConsumer listener = this.loadListener;
 		if (listener != null) {
 			listener.accept(nanos);
@@ -90,6 +93,10 @@ public final class CacheStatistics {
 	 */
 	public void onLoad(@Nullable LongConsumer listener) {
 		this.loadListener = listener;
+	}
+
+	void countFillTime(long nanos) {
+		this.loadTimes.record(nanos);
 	}
 
 	void countPut() {
@@ -217,6 +224,26 @@ public final class CacheStatistics {
 	 */
 	public long loadNanos() {
 		return this.loadNanos.sum();
+	}
+
+	/**
+	 * Load durations per bucket since start-up: every loader call of
+	 * {@code get(key, loader)} (successful or not) and, for a plain {@code @Cacheable}
+	 * miss, the time from the miss to the put of its result (the method's run). Two
+	 * snapshots give the distribution of the loads between them.
+	 * @return a new array, one count per bound of {@link #loadTimeBoundsMicros()}
+	 */
+	public long[] loadTimeCounts() {
+		return this.loadTimes.counts();
+	}
+
+	/**
+	 * The upper bounds of {@link #loadTimeCounts()}'s buckets: powers of two from 1 µs to
+	 * about 67 s, the last bucket also counting anything longer.
+	 * @return a new array of bounds in microseconds
+	 */
+	public static long[] loadTimeBoundsMicros() {
+		return LoadTimeHistogram.upperBoundsMicros();
 	}
 
 	/**

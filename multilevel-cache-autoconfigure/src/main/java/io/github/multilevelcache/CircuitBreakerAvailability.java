@@ -32,6 +32,9 @@ final class CircuitBreakerAvailability implements Availability {
 
 	private volatile boolean recovering;
 
+	/** {@link System#nanoTime()} when the breaker opened, 0 while Redis is available. */
+	private volatile long unavailableSince;
+
 	CircuitBreakerAvailability(ResilienceSettings settings, Executor recoveryExecutor, Recovery recovery) {
 		this.recoveryExecutor = recoveryExecutor;
 		this.recovery = recovery;
@@ -48,6 +51,9 @@ final class CircuitBreakerAvailability implements Availability {
 		this.breaker = CircuitBreaker.of("multilevel-cache-redis", config);
 		this.breaker.getEventPublisher().onStateTransition((event) -> {
 			CircuitBreaker.StateTransition transition = event.getStateTransition();
+			if (transition.getToState() == CircuitBreaker.State.OPEN && this.unavailableSince == 0) {
+				this.unavailableSince = System.nanoTime() | 1;
+			}
 			if (transition.getToState() == CircuitBreaker.State.OPEN && !this.recovering) {
 				logger.warn("Redis is failing or slow: serving from L1 and loaders for at least "
 						+ settings.stayOpen().toMillis() + " ms (circuit breaker open)");
@@ -77,6 +83,7 @@ final class CircuitBreakerAvailability implements Availability {
 			this.recovering = false;
 		}
 		if (recovered) {
+			this.unavailableSince = 0;
 			logger.info("Redis is back: replayed the writes remembered during the outage and cleared L1");
 		}
 		else {
@@ -118,6 +125,12 @@ final class CircuitBreakerAvailability implements Availability {
 	@Override
 	public long refusedCalls() {
 		return this.breaker.getMetrics().getNumberOfNotPermittedCalls() + this.refusedWhileRecovering.sum();
+	}
+
+	@Override
+	public long unavailableMillis() {
+		long since = this.unavailableSince;
+		return (since != 0) ? TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - since) : 0;
 	}
 
 	/**

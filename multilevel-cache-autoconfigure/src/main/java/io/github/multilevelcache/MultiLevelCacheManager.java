@@ -254,6 +254,15 @@ public final class MultiLevelCacheManager implements CacheManager, SmartInitiali
 	}
 
 	/**
+	 * How long this instance has been serving without Redis: from the moment the circuit
+	 * breaker opened until the repair after the outage finished.
+	 * @return milliseconds, 0 while Redis is available
+	 */
+	public long getRedisUnavailableMillis() {
+		return this.l2.availability().unavailableMillis();
+	}
+
+	/**
 	 * Registers a callback run for every cache already created and every cache created
 	 * later (used to bind metrics to dynamic caches).
 	 * @param listener the callback

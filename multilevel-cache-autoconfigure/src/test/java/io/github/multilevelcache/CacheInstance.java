@@ -56,7 +56,11 @@ public final class CacheInstance implements AutoCloseable {
 		return start(WebApplicationType.NONE, redis, keyPrefix, singletons, configurations, properties);
 	}
 
-	private static CacheInstance start(WebApplicationType type, RedisServer redis, String keyPrefix,
+	/**
+	 * Starts an instance of the given web application type with extra configuration
+	 * classes and shared singletons.
+	 */
+	public static CacheInstance start(WebApplicationType type, RedisServer redis, String keyPrefix,
 			Map<String, Object> singletons, Class<?>[] configurations, String... properties) {
 		List<String> all = new ArrayList<>(List.of("spring.data.redis.url=" + redis.url(),
 				"spring.data.redis.timeout=2s", "multilevel-cache.key-prefix=" + keyPrefix,

@@ -9,7 +9,9 @@ import io.github.multilevelcache.CacheStatistics;
 import io.github.multilevelcache.MultiLevelCache;
 import io.github.multilevelcache.MultiLevelCacheManager;
 import io.github.multilevelcache.WriteStrategy;
+import io.github.multilevelcache.invalidation.InvalidationStatistics;
 import io.github.multilevelcache.invalidation.RedisInvalidationBus;
+import io.github.multilevelcache.write.WriteBehindStatistics;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.actuate.endpoint.OperationResponseBody;
@@ -54,7 +56,18 @@ public class MultiLevelCacheEndpoint {
 						new PeerDescriptor(new TreeMap<>(peer.sequences()), peer.sinceHeard().toMillis())));
 		}
 		return new CachesDescriptor(this.manager.getInstanceId(), this.bus != null && this.bus.isSubscribed(),
-				this.manager.getRedisState(), this.manager.isRedisAvailable(), peers, caches);
+				this.manager.getRedisState(), this.manager.isRedisAvailable(), this.manager.getRedisUnavailableMillis(),
+				describeInvalidation(), peers, caches);
+	}
+
+	private @Nullable InvalidationDescriptor describeInvalidation() {
+		if (this.bus == null) {
+			return null;
+		}
+		InvalidationStatistics statistics = this.bus.statistics();
+		return new InvalidationDescriptor(statistics.sent(), statistics.publishFailures(), statistics.received(),
+				statistics.gaps(), statistics.malformed(), statistics.resubscriptions(), statistics.epochChanges(),
+				statistics.acksReceived(), statistics.ackTimeouts());
 	}
 
 	@ReadOperation
@@ -108,9 +121,16 @@ public class MultiLevelCacheEndpoint {
 				statistics.evictions(), statistics.lockWaits(), statistics.lockWaitTimeouts(),
 				statistics.corruptValues(), statistics.unstorableValues(), statistics.l2Errors(),
 				statistics.rememberedWrites());
+		WriteBehindDescriptor writeBehind = null;
+		if (cache.getSettings().strategy() == WriteStrategy.WRITE_BEHIND) {
+			WriteBehindStatistics queue = cache.getWriteBehindStatistics();
+			writeBehind = new WriteBehindDescriptor(queue.queueSize(), queue.accepted(), queue.coalesced(),
+					queue.flushed(), queue.retries(), queue.deadLettered(), queue.writtenThrough());
+		}
 		return new CacheDescriptor(SettingsDescriptor.of(cache.getSettings()),
 				rate(statistics.l1Hits(), statistics.l1Misses()), rate(statistics.l2Hits(), statistics.l2Misses()),
-				counts);
+				counts, new LoadTimesDescriptor(CacheStatistics.loadTimeBoundsMicros(), statistics.loadTimeCounts()),
+				writeBehind);
 	}
 
 	private static @Nullable Double rate(long hits, long misses) {
@@ -131,11 +151,33 @@ public class MultiLevelCacheEndpoint {
 	 * @param l2 state of the circuit breaker in front of Redis ({@code CLOSED},
 	 * {@code OPEN}, {@code HALF_OPEN}, ...)
 	 * @param l2Available whether calls to Redis are made at all
+	 * @param l2UnavailableMillis how long calls have been kept from Redis, 0 while it is
+	 * available
+	 * @param invalidation this instance's invalidation traffic, {@code null} without an
+	 * invalidation bus
 	 * @param peers other instances heard recently, by id
 	 * @param caches the caches by name
 	 */
 	public record CachesDescriptor(String instanceId, boolean subscribed, String l2, boolean l2Available,
-			Map<String, PeerDescriptor> peers, Map<String, CacheDescriptor> caches) implements OperationResponseBody {
+			long l2UnavailableMillis, @Nullable InvalidationDescriptor invalidation, Map<String, PeerDescriptor> peers,
+			Map<String, CacheDescriptor> caches) implements OperationResponseBody {
+	}
+
+	/**
+	 * Invalidation traffic of this instance since start-up.
+	 *
+	 * @param sent messages published
+	 * @param publishFailures messages that could not be published
+	 * @param received messages received from peers (or from Redis, under tracking)
+	 * @param gaps sequence gaps detected (each clears the L1 of its cache)
+	 * @param malformed messages ignored as unreadable
+	 * @param resubscriptions subscriptions re-established
+	 * @param epochChanges Redis restarts or flushes detected
+	 * @param acksReceived acknowledgements received (acknowledged mode)
+	 * @param ackTimeouts writes that stopped waiting for a peer's acknowledgement
+	 */
+	public record InvalidationDescriptor(long sent, long publishFailures, long received, long gaps, long malformed,
+			long resubscriptions, long epochChanges, long acksReceived, long ackTimeouts) {
 	}
 
 	/**
@@ -145,9 +187,40 @@ public class MultiLevelCacheEndpoint {
 	 * @param l1HitRate share of L1 lookups that hit, {@code null} before any
 	 * @param l2HitRate share of Redis lookups that hit, {@code null} before any
 	 * @param counts counters since start-up
+	 * @param loadTimes loader call durations since start-up
+	 * @param writeBehind the write-behind queue, {@code null} for other strategies
 	 */
 	public record CacheDescriptor(SettingsDescriptor settings, @Nullable Double l1HitRate, @Nullable Double l2HitRate,
-			CountsDescriptor counts) implements OperationResponseBody {
+			CountsDescriptor counts, LoadTimesDescriptor loadTimes,
+			@Nullable WriteBehindDescriptor writeBehind) implements OperationResponseBody {
+	}
+
+	/**
+	 * Loader call durations as a histogram whose counts only grow: the difference of two
+	 * readings is the distribution of the loads between them.
+	 *
+	 * @param boundsMicros upper bound of each bucket in microseconds (the last bucket
+	 * also counts anything longer)
+	 * @param counts loads per bucket since start-up
+	 */
+	public record LoadTimesDescriptor(long[] boundsMicros, long[] counts) {
+	}
+
+	/**
+	 * A write-behind queue.
+	 *
+	 * @param queued writes waiting for their writer now
+	 * @param accepted writes accepted since start-up
+	 * @param coalesced writes replaced by a later write of the same key before they were
+	 * written
+	 * @param flushed writes handed to the writer
+	 * @param retries batch retries
+	 * @param deadLettered writes given to the dead-letter handler
+	 * @param writtenThrough writes made synchronously because the queue was full or
+	 * closed
+	 */
+	public record WriteBehindDescriptor(int queued, long accepted, long coalesced, long flushed, long retries,
+			long deadLettered, long writtenThrough) {
 	}
 
 	/**

@@ -13,15 +13,18 @@ import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 
 /**
  * The {@code multilevelcache} actuator endpoint, when the actuator is on the class path
- * and the endpoint is available (enabled and exposed).
+ * and the endpoint is available (enabled and exposed); over HTTP with its dashboard page
+ * when {@code multilevel-cache.dashboard.enabled} is set.
  */
 @AutoConfiguration(after = MultiLevelCacheAutoConfiguration.class)
 @ConditionalOnClass({ Endpoint.class, ConditionalOnAvailableEndpoint.class })
 @ConditionalOnBean(MultiLevelCacheManager.class)
+@EnableConfigurationProperties(MultiLevelCacheProperties.class)
 public final class MultiLevelCacheEndpointAutoConfiguration {
 
 	@Bean
@@ -36,8 +39,9 @@ public final class MultiLevelCacheEndpointAutoConfiguration {
 	@ConditionalOnMissingBean
 	@ConditionalOnBean(MultiLevelCacheEndpoint.class)
 	@ConditionalOnAvailableEndpoint(exposure = EndpointExposure.WEB)
-	MultiLevelCacheEndpointWebExtension multiLevelCacheEndpointWebExtension(MultiLevelCacheEndpoint endpoint) {
-		return new MultiLevelCacheEndpointWebExtension(endpoint);
+	MultiLevelCacheEndpointWebExtension multiLevelCacheEndpointWebExtension(MultiLevelCacheEndpoint endpoint,
+			MultiLevelCacheProperties properties) {
+		return new MultiLevelCacheEndpointWebExtension(endpoint, properties.getDashboard().isEnabled());
 	}
 
 }

@@ -76,6 +76,12 @@ public class MultiLevelCacheProperties {
 	@NestedConfigurationProperty
 	private final Resilience resilience = new Resilience();
 
+	/**
+	 * The dashboard page of the actuator endpoint.
+	 */
+	@NestedConfigurationProperty
+	private final Dashboard dashboard = new Dashboard();
+
 	public boolean isEnabled() {
 		return this.enabled;
 	}
@@ -134,6 +140,32 @@ public class MultiLevelCacheProperties {
 
 	public Resilience getResilience() {
 		return this.resilience;
+	}
+
+	public Dashboard getDashboard() {
+		return this.dashboard;
+	}
+
+	/**
+	 * The dashboard page served at
+	 * {@code <actuator base path>/multilevelcache/dashboard}.
+	 */
+	public static class Dashboard {
+
+		/**
+		 * Whether the {@code multilevelcache} endpoint also serves its dashboard page (it
+		 * is then protected and exposed exactly like the endpoint).
+		 */
+		private boolean enabled;
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
 	}
 
 	/**

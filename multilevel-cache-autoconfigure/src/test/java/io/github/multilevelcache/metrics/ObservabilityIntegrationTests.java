@@ -9,6 +9,7 @@ import java.util.UUID;
 
 import io.github.multilevelcache.CacheInstance;
 import io.github.multilevelcache.MultiLevelCache;
+import io.github.multilevelcache.MultiLevelCacheManager;
 import io.github.multilevelcache.test.RedisServer;
 import io.github.multilevelcache.test.RedisServers;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -129,6 +130,16 @@ class ObservabilityIntegrationTests {
 			assertThat(products.path("settings").path("l1").path("expireAfterWriteMillis").isNumber()).isTrue();
 			assertThat(products.path("settings").path("l2").path("ttlJitter").isNumber()).isTrue();
 			assertThat(json.path("l2Available").asBoolean()).isTrue();
+			assertThat(json.path("l2UnavailableMillis").asLong(-1)).isZero();
+			assertThat(json.path("invalidation").path("sent").isNumber()).isTrue();
+			assertThat(products.path("loadTimes").path("boundsMicros").size())
+				.isEqualTo(products.path("loadTimes").path("counts").size())
+				.isEqualTo(27);
+			assertThat(products.has("writeBehind")).as("only for write-behind caches").isFalse();
+			HttpResponse<String> dashboard = http.send(HttpRequest
+				.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/multilevelcache/dashboard"))
+				.build(), HttpResponse.BodyHandlers.ofString());
+			assertThat(dashboard.statusCode()).as("the dashboard is off by default").isEqualTo(404);
 			HttpResponse<String> unknown = http
 				.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/multilevelcache/nope"))
 					.build(), HttpResponse.BodyHandlers.ofString());
@@ -149,6 +160,36 @@ class ObservabilityIntegrationTests {
 					HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/health")).build(),
 					HttpResponse.BodyHandlers.ofString());
 			assertThat(health.body()).contains("\"multiLevelCache\"").contains("\"degraded\":false");
+		}
+	}
+
+	@Test
+	void theTimeWithoutRedisCountsFromTheBreakerOpeningUntilTheRepairAfterIt() {
+		RedisServer own = RedisServers.startPrivate();
+		try (CacheInstance a = CacheInstance.start(own, this.prefix, "multilevel-cache.resilience.minimum-calls=2",
+				"multilevel-cache.resilience.sliding-window-size=2", "multilevel-cache.resilience.stay-open=300ms")) {
+			MultiLevelCacheManager manager = a.manager();
+			assertThat(manager.getRedisUnavailableMillis()).isZero();
+			own.stop();
+			try {
+				await().atMost(Duration.ofSeconds(15)).until(() -> {
+					a.cache("products").get("k" + System.nanoTime(), () -> "v");
+					return !manager.isRedisAvailable();
+				});
+				long first = manager.getRedisUnavailableMillis();
+				await().atMost(Duration.ofSeconds(5)).until(() -> manager.getRedisUnavailableMillis() > first + 200);
+			}
+			finally {
+				own.start();
+			}
+			await().atMost(Duration.ofSeconds(20)).until(() -> {
+				a.cache("products").get("k" + System.nanoTime(), () -> "v");
+				return manager.isRedisAvailable();
+			});
+			assertThat(manager.getRedisUnavailableMillis()).isZero();
+		}
+		finally {
+			own.close();
 		}
 	}
 
