@@ -3,6 +3,8 @@ package io.github.multilevelcache;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
 
@@ -474,47 +476,185 @@ final class LoadPath {
 		return new Loaded(value, millis);
 	}
 
-	// ---- retrieve(key, loader) ----
+	// ---- retrieve(key, loader): the same protocol, without blocking ----
 
 	/**
-	 * Asynchronous variant of {@link #load}: single-flight per key in this JVM, a fill
-	 * guard instead of a lease (it never waits for another instance), the same guarded
-	 * store.
+	 * Asynchronous variant of {@link #load} ({@code retrieve(key, loader)}, i.e.
+	 * {@code @Cacheable(sync = true)} on a {@code CompletableFuture}, {@code Mono} or
+	 * {@code Flux} method): single-flight per key in this JVM, a lease that the watchdog
+	 * renews while the loader runs, the same guarded store, and, with
+	 * {@code stampede.distributed}, a wait for another instance's lease holder of up to
+	 * {@code stampede.wait-timeout}. Nothing here blocks: Redis replies and the polls of
+	 * the holder's key continue on Lettuce's and the JDK's timer threads.
 	 */
 	CompletableFuture<@Nullable Object> loadAsync(String canonical, Supplier<? extends CompletableFuture<?>> loader) {
 		Supplier<CompletableFuture<@Nullable Object>> work = () -> {
-			Fill.Slot slot = new SingleMiss();
-			return lookupAsync(canonical, slot, false).thenCompose((found) -> {
-				if (found != null) {
-					return CompletableFuture.completedFuture(found.storeValue());
-				}
-				Fill fill = slot.take(canonical);
-				long start = System.nanoTime();
-				return loader.get().whenComplete((value, ex) -> {
-					if (ex != null) {
-						this.statistics.countLoad(System.nanoTime() - start, false);
-					}
-				}).thenCompose((value) -> {
-					long nanos = System.nanoTime() - start;
-					this.statistics.countLoad(nanos, true);
-					if (value == null && !this.allowNullValues) {
-						return CompletableFuture.completedFuture(null);
-					}
-					Object storeValue = (value != null) ? value : NullValue.INSTANCE;
-					if (fill == null) {
-						return CompletableFuture.completedFuture(storeValue);
-					}
-					return storeAsync(canonical, this.codec.encode(storeValue, (int) (nanos / 1_000_000)), fill.guard(),
-							fill.stamp())
-						.thenApply((stored) -> storeValue);
-				});
-			});
+			LocalEntry done = this.l1.peek(canonical);
+			if (done != null) {
+				// a load that finished just before this one joined
+				return CompletableFuture.completedFuture(done.storeValue());
+			}
+			long stamp = this.l1.stamp();
+			if (!this.settings.l2().enabled()) {
+				return loadAndStoreAsync(canonical, loader, null, stamp);
+			}
+			long deadline = System.nanoTime() + this.settings.stampede().waitTimeout().toNanos();
+			return attemptAsync(canonical, loader, stamp, deadline, false);
 		};
 		if (!this.settings.stampede().local()) {
 			return work.get();
 		}
 		return this.singleFlight.executeAsync(canonical, this.l1.stamp(),
 				(started) -> this.l1.invalidatedSince(canonical, started), work);
+	}
+
+	/**
+	 * One round of {@link #loadThrough}'s loop: read the key leaving a lease, then load
+	 * under it, load guarded by what the key holds, or wait for the other holder.
+	 */
+	private CompletableFuture<@Nullable Object> attemptAsync(String canonical,
+			Supplier<? extends CompletableFuture<?>> loader, long stamp, long deadline, boolean missCounted) {
+		byte[] redisKey = bytes(canonical);
+		byte[] lease = this.codec.placeholder(Envelope.Kind.LEASE, this.leases.newToken(), this.leaseMillis);
+		return this.l2.call((redis) -> redis.getOrPlaceholder(redisKey, lease, this.leaseMillis))
+			.handle((bytes, ex) -> {
+				if (ex != null) {
+					this.errors.failed("get", ex);
+					if (!missCounted) {
+						this.statistics.countL2Miss();
+					}
+					return loadAndStoreAsync(canonical, loader, null, stamp);
+				}
+				Read read = this.codec.decode(bytes);
+				if (read.isValue()) {
+					return CompletableFuture.completedFuture(hit(canonical, read.entry(), stamp).storeValue());
+				}
+				if (!missCounted) {
+					this.statistics.countL2Miss();
+				}
+				if (read.raw() == null) {
+					this.statistics.countLockAcquired();
+					return loadUnderLeaseAsync(canonical, loader, redisKey, lease, stamp);
+				}
+				if (read.isCorrupt() || !read.isLease() || !this.settings.stampede().distributed()
+						|| System.nanoTime() >= deadline) {
+					// a fill guard, bytes that are not ours, or no waiting: load now,
+					// guarded by what the key holds (the store replaces it)
+					return loadAndStoreAsync(canonical, loader, read.raw(), stamp);
+				}
+				long waitStart = System.nanoTime();
+				return awaitHolderAsync(redisKey, read.raw(), deadline, 1_000_000L).thenCompose((awaited) -> {
+					boolean timedOut = awaited == null;
+					this.statistics.countLockWait(System.nanoTime() - waitStart, timedOut);
+					if (timedOut) {
+						return loadAndStoreAsync(canonical, loader, read.raw(), stamp);
+					}
+					if (awaited.isValue()) {
+						return CompletableFuture.completedFuture(hit(canonical, awaited.entry(), stamp).storeValue());
+					}
+					// the lease ended without a value: try to take the key ourselves
+					return attemptAsync(canonical, loader, stamp, deadline, true);
+				});
+			})
+			.thenCompose((next) -> next);
+	}
+
+	/**
+	 * {@link #awaitHolder} without parking a thread: each poll is scheduled on the JDK's
+	 * delayed executor and reads Redis asynchronously.
+	 */
+	private CompletableFuture<@Nullable Read> awaitHolderAsync(byte[] redisKey, byte[] lease, long deadline,
+			long pause) {
+		long remaining = deadline - System.nanoTime();
+		if (remaining <= 0) {
+			return CompletableFuture.completedFuture(null);
+		}
+		Executor later = CompletableFuture.delayedExecutor(Math.min(pause, remaining), TimeUnit.NANOSECONDS);
+		return CompletableFuture.supplyAsync(() -> redisKey, later)
+			.thenCompose((key) -> this.l2.call((redis) -> redis.get(key)))
+			.handle((bytes, ex) -> {
+				if (ex != null) {
+					this.errors.failed("get", ex);
+					return CompletableFuture.<@Nullable Read>completedFuture(null);
+				}
+				if (bytes == null || !java.util.Arrays.equals(bytes, lease)) {
+					return CompletableFuture.<@Nullable Read>completedFuture(this.codec.decode(bytes));
+				}
+				return awaitHolderAsync(redisKey, lease, deadline, Math.min(MAX_POLL_NANOS, pause * 2));
+			})
+			.thenCompose((next) -> next);
+	}
+
+	private CompletableFuture<@Nullable Object> loadUnderLeaseAsync(String canonical,
+			Supplier<? extends CompletableFuture<?>> loader, byte[] redisKey, byte[] lease, long stamp) {
+		AutoCloseable renewal = this.leases.keepAlive(this.l2, redisKey, lease, this.settings.stampede().lockLease());
+		boolean[] stored = new boolean[1];
+		return callLoaderAsync(loader).thenCompose((loaded) -> {
+			if (loaded == null) {
+				return CompletableFuture.completedFuture((Object) null);
+			}
+			return storeAsync(canonical, this.codec.encode(loaded.storeValue(), loaded.millis()), lease, stamp)
+				.thenApply((inRedis) -> {
+					stored[0] = inRedis;
+					if (!inRedis) {
+						this.statistics.countLeaseLost();
+					}
+					return loaded.storeValue();
+				});
+		}).whenComplete((value, ex) -> {
+			closeQuietly(renewal);
+			if (!stored[0]) {
+				// a failed load, a refused null, or a lost lease: let waiters take the
+				// key at once
+				this.l2.call((redis) -> redis.deleteIfEquals(redisKey, lease)).whenComplete((deleted, failure) -> {
+					if (failure != null) {
+						// it expires by itself
+						this.errors.failed("release lease", failure);
+					}
+				});
+			}
+		});
+	}
+
+	private CompletableFuture<@Nullable Object> loadAndStoreAsync(String canonical,
+			Supplier<? extends CompletableFuture<?>> loader, byte @Nullable [] guard, long stamp) {
+		return callLoaderAsync(loader).thenCompose((loaded) -> {
+			if (loaded == null) {
+				return CompletableFuture.completedFuture(null);
+			}
+			return storeAsync(canonical, this.codec.encode(loaded.storeValue(), loaded.millis()), guard, stamp)
+				.thenApply((inRedis) -> loaded.storeValue());
+		});
+	}
+
+	/**
+	 * Starts the loader.
+	 * @return the store value and how long the loader took, {@code null} for a
+	 * {@code null} result that is not cached; failed with the loader's exception
+	 */
+	private CompletableFuture<@Nullable Loaded> callLoaderAsync(Supplier<? extends CompletableFuture<?>> loader) {
+		long start = System.nanoTime();
+		CompletableFuture<?> loading;
+		try {
+			loading = loader.get();
+		}
+		catch (RuntimeException | Error ex) {
+			this.statistics.countLoad(System.nanoTime() - start, false);
+			return CompletableFuture.failedFuture(ex);
+		}
+		return loading.whenComplete((value, ex) -> {
+			if (ex != null) {
+				this.statistics.countLoad(System.nanoTime() - start, false);
+			}
+		}).thenApply((value) -> {
+			long nanos = System.nanoTime() - start;
+			this.statistics.countLoad(nanos, true);
+			if (value == null && !this.allowNullValues) {
+				return null;
+			}
+			return new Loaded((value != null) ? value : NullValue.INSTANCE,
+					(int) Math.min(Integer.MAX_VALUE, nanos / 1_000_000));
+		});
 	}
 
 	static byte[] bytes(String canonical) {

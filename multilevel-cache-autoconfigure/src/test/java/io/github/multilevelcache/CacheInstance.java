@@ -11,6 +11,7 @@ import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.cache.annotation.EnableCaching;
 import org.springframework.context.ConfigurableApplicationContext;
 
@@ -58,7 +59,8 @@ public final class CacheInstance implements AutoCloseable {
 
 	/**
 	 * Starts an instance of the given web application type with extra configuration
-	 * classes and shared singletons.
+	 * classes and shared singletons ({@code REACTIVE} with {@code server.port=0} for
+	 * WebFlux tests).
 	 */
 	public static CacheInstance start(WebApplicationType type, RedisServer redis, String keyPrefix,
 			Map<String, Object> singletons, Class<?>[] configurations, String... properties) {
@@ -85,6 +87,13 @@ public final class CacheInstance implements AutoCloseable {
 
 	public ConfigurableApplicationContext context() {
 		return this.context;
+	}
+
+	/**
+	 * The port the instance's web server listens on (web instances only).
+	 */
+	public int port() {
+		return ((WebServerApplicationContext) this.context).getWebServer().getPort();
 	}
 
 	public MultiLevelCacheManager manager() {
