@@ -1,5 +1,6 @@
 package io.github.multilevelcache;
 
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 import io.github.multilevelcache.invalidation.InvalidationPublisher.Message;
@@ -21,6 +22,12 @@ interface L2Commands {
 
 	/** {@code GET}: the bytes, or {@code null}. */
 	CompletableFuture<byte @Nullable []> get(byte[] key);
+
+	/**
+	 * {@code MGET}: the bytes of each key in order, {@code null} for an absent one (on a
+	 * cluster the client splits it per slot).
+	 */
+	CompletableFuture<List<byte @Nullable []>> getAll(List<byte[]> keys);
 
 	/**
 	 * Returns what the key holds, or, when it is absent, stores {@code placeholder} (a

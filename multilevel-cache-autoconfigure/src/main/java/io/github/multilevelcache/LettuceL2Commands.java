@@ -72,6 +72,12 @@ final class LettuceL2Commands implements L2Commands {
 		return run((redis) -> redis.get(key));
 	}
 
+	@Override
+	public CompletableFuture<List<byte @Nullable []>> getAll(List<byte[]> keys) {
+		return run((redis) -> redis.mget(keys.toArray(new byte[0][]))
+			.thenApply((values) -> values.stream().map((value) -> value.getValueOrElse(null)).toList()));
+	}
+
 	/**
 	 * One native {@code SET key placeholder NX PX ttl GET} on Redis 7 and later (one
 	 * command for Redis to run, where the script costs three); the script on older

@@ -1,6 +1,8 @@
 package io.github.multilevelcache;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -225,6 +227,39 @@ final class LoadPath {
 				slot.missed(new Fill(canonical, stamp, (read.raw() != null) ? read.raw() : guard, System.nanoTime()));
 			}
 			return null;
+		});
+	}
+
+	/**
+	 * Reads many keys from Redis in one {@code MGET} and puts every value found into L1
+	 * (guarded by the invalidation stamp taken before the read, like any fill).
+	 * @param canonicals the keys
+	 * @return the keys Redis did not hold a value for (absent, a lease or guard, or
+	 * undecodable); every key when Redis failed
+	 */
+	CompletableFuture<List<String>> readIntoL1(List<String> canonicals) {
+		if (!this.settings.l2().enabled() || canonicals.isEmpty()) {
+			return CompletableFuture.completedFuture(canonicals);
+		}
+		long stamp = this.l1.stamp();
+		List<byte[]> keys = canonicals.stream().map(LoadPath::bytes).toList();
+		return this.l2.callBulk((redis) -> redis.getAll(keys)).handle((values, ex) -> {
+			if (ex != null) {
+				this.errors.failed("mget", ex);
+				return canonicals;
+			}
+			List<String> missing = new ArrayList<>();
+			for (int i = 0; i < canonicals.size(); i++) {
+				Read read = this.codec.decode(values.get(i));
+				if (read.isValue()) {
+					hit(canonicals.get(i), read.entry(), stamp);
+				}
+				else {
+					this.statistics.countL2Miss();
+					missing.add(canonicals.get(i));
+				}
+			}
+			return missing;
 		});
 	}
 

@@ -1,7 +1,13 @@
 package io.github.multilevelcache;
 
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 import io.github.multilevelcache.write.WriteBehindStatistics;
@@ -167,6 +173,36 @@ public class MultiLevelCache extends AbstractValueAdaptingCache {
 			return (T) fromStoreValue(this.freshness.onHit(key, canonical, entry, valueLoader));
 		}
 		return (T) fromStoreValue(this.loads.load(key, canonical, valueLoader));
+	}
+
+	/**
+	 * Loads keys into this instance's L1 ahead of traffic: what Redis holds is read in
+	 * one {@code MGET} per call; each key it lacks goes through
+	 * {@link #get(Object, Callable)} with the loader, so the cache's stampede protection
+	 * applies (with the distributed lease, instances warming together load each key
+	 * once). A loader that throws leaves its key out and is counted; it does not stop the
+	 * others.
+	 * @param keys the keys of one batch
+	 * @param loader loads a key Redis does not hold
+	 * @return what happened to the batch
+	 */
+	public WarmedBatch warm(Collection<?> keys, Function<Object, ?> loader) {
+		Map<String, Object> byCanonical = new LinkedHashMap<>();
+		keys.forEach((key) -> byCanonical.put(canonicalKey(key), key));
+		List<String> missing = this.loads.readIntoL1(new ArrayList<>(byCanonical.keySet())).join();
+		int loaded = 0;
+		int failed = 0;
+		for (String canonical : missing) {
+			Object key = byCanonical.get(canonical);
+			try {
+				get(key, () -> loader.apply(key));
+				loaded++;
+			}
+			catch (RuntimeException ex) {
+				failed++;
+			}
+		}
+		return new WarmedBatch(byCanonical.size() - missing.size(), loaded, failed);
 	}
 
 	/**
@@ -338,6 +374,17 @@ public class MultiLevelCache extends AbstractValueAdaptingCache {
 	 */
 	Cache writeView() {
 		return new WriteView(this);
+	}
+
+	/**
+	 * The outcome of {@link #warm(Collection, Function)} for one batch.
+	 *
+	 * @param fromRedis keys whose value Redis held
+	 * @param loaded keys this call's loader (or another instance holding the lease)
+	 * provided
+	 * @param failed keys whose loader threw
+	 */
+	public record WarmedBatch(int fromRedis, int loaded, int failed) {
 	}
 
 }

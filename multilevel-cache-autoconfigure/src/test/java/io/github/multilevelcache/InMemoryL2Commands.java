@@ -90,6 +90,15 @@ final class InMemoryL2Commands implements L2Commands {
 	}
 
 	@Override
+	public CompletableFuture<List<byte @Nullable []>> getAll(List<byte[]> keys) {
+		return run(() -> {
+			List<byte @Nullable []> values = new ArrayList<>(keys.size());
+			keys.forEach((key) -> values.add(value(key)));
+			return values;
+		});
+	}
+
+	@Override
 	public CompletableFuture<byte @Nullable []> getOrPlaceholder(byte[] key, byte[] placeholder, long ttlMillis) {
 		return run(() -> {
 			byte[] current = value(key);

@@ -11,6 +11,7 @@ import io.github.multilevelcache.MultiLevelCacheManager;
 import io.github.multilevelcache.WriteStrategy;
 import io.github.multilevelcache.invalidation.InvalidationStatistics;
 import io.github.multilevelcache.invalidation.RedisInvalidationBus;
+import io.github.multilevelcache.warming.CacheWarming;
 import io.github.multilevelcache.write.WriteBehindStatistics;
 import org.jspecify.annotations.Nullable;
 
@@ -25,8 +26,9 @@ import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
  * {@code /actuator/multilevelcache}: every cache with its effective settings, hit rate
  * per level and counters, this instance's id, its peers and the state of Redis;
  * {@code DELETE} clears one cache, or all, on every instance (the clear is published like
- * any other); {@code POST} flushes every write-behind queue. Exposed over HTTP only when
- * the application exposes it.
+ * any other); {@code POST} flushes every write-behind queue, {@code POST} of one cache
+ * warms it with its {@code CacheWarmer}. Exposed over HTTP only when the application
+ * exposes it.
  * <p>
  * The JSON is typed: counts and sizes are numbers, durations are numbers of milliseconds
  * in fields ending in {@code Millis}, an unset duration or a rate with nothing to rate is
@@ -40,9 +42,24 @@ public class MultiLevelCacheEndpoint {
 
 	private final @Nullable RedisInvalidationBus bus;
 
+	private final @Nullable CacheWarming warming;
+
 	public MultiLevelCacheEndpoint(MultiLevelCacheManager manager, @Nullable RedisInvalidationBus bus) {
+		this(manager, bus, null);
+	}
+
+	/**
+	 * Creates the endpoint.
+	 * @param manager the manager
+	 * @param bus the invalidation bus, {@code null} without one
+	 * @param warming the warming of the caches with a {@code CacheWarmer}, {@code null}
+	 * for none
+	 */
+	public MultiLevelCacheEndpoint(MultiLevelCacheManager manager, @Nullable RedisInvalidationBus bus,
+			@Nullable CacheWarming warming) {
 		this.manager = manager;
 		this.bus = bus;
+		this.warming = warming;
 	}
 
 	@ReadOperation
@@ -111,6 +128,18 @@ public class MultiLevelCacheEndpoint {
 			}
 		}
 		return flushed;
+	}
+
+	/**
+	 * Warms one cache now with its {@code CacheWarmer} (what Redis holds in one
+	 * {@code MGET} per batch, the warmer's loader under the lease for the rest), waiting
+	 * at most {@code multilevel-cache.warming.timeout}.
+	 * @param cache the cache's name
+	 * @return what was warmed, {@code null} when the cache has no warmer
+	 */
+	@WriteOperation
+	public CacheWarming.@Nullable Result warmCache(@Selector String cache) {
+		return (this.warming != null) ? this.warming.warm(cache) : null;
 	}
 
 	private static CacheDescriptor describe(MultiLevelCache cache) {

@@ -6,11 +6,13 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 
 import io.github.multilevelcache.actuate.MultiLevelCacheEndpoint.CacheDescriptor;
+import io.github.multilevelcache.warming.CacheWarming;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.actuate.endpoint.annotation.DeleteOperation;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 import org.springframework.boot.actuate.endpoint.annotation.Selector;
+import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
 import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
 import org.springframework.boot.actuate.endpoint.web.annotation.EndpointWebExtension;
 import org.springframework.core.io.ClassPathResource;
@@ -19,8 +21,8 @@ import org.springframework.util.MimeType;
 /**
  * The HTTP side of {@link MultiLevelCacheEndpoint}, as Boot's
  * {@code CachesEndpointWebExtension} is for {@code /actuator/caches}: a cache name that
- * does not exist answers 404 to {@code GET} and {@code DELETE}; a cleared cache answers
- * 204.
+ * does not exist answers 404 to {@code GET} and {@code DELETE}, and so does {@code POST}
+ * of a cache without a {@code CacheWarmer}; a cleared cache answers 204.
  * <p>
  * With the dashboard enabled, {@code GET <endpoint>/dashboard} answers the dashboard page
  * (one self-contained HTML file from this jar: no CDN, no build step). Because it is an
@@ -77,6 +79,13 @@ public class MultiLevelCacheEndpointWebExtension {
 		boolean cleared = this.delegate.clearCache(cache);
 		return new WebEndpointResponse<>(
 				cleared ? WebEndpointResponse.STATUS_NO_CONTENT : WebEndpointResponse.STATUS_NOT_FOUND);
+	}
+
+	@WriteOperation
+	public WebEndpointResponse<?> warmCache(@Selector String cache) {
+		CacheWarming.Result result = this.delegate.warmCache(cache);
+		return (result != null) ? new WebEndpointResponse<>(result, WebEndpointResponse.STATUS_OK)
+				: new WebEndpointResponse<>(WebEndpointResponse.STATUS_NOT_FOUND);
 	}
 
 	private String dashboardPage() {

@@ -13,6 +13,9 @@ import io.github.multilevelcache.invalidation.InvalidationTransport;
 import io.github.multilevelcache.invalidation.RedisInvalidationBus;
 import io.github.multilevelcache.serialization.CacheValueSerializer;
 import io.github.multilevelcache.serialization.JacksonCacheValueSerializer;
+import io.github.multilevelcache.warming.CacheWarmer;
+import io.github.multilevelcache.warming.CacheWarming;
+import io.github.multilevelcache.warming.CacheWarmingRunner;
 import io.github.multilevelcache.write.CacheWriter;
 import io.github.multilevelcache.write.DeadLetterHandler;
 import org.jspecify.annotations.Nullable;
@@ -121,6 +124,33 @@ public final class MultiLevelCacheAutoConfiguration {
 			return null;
 		}
 		return beanFactory.getBean(name, CacheWriter.class);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	CacheWarming multiLevelCacheWarming(MultiLevelCacheManager cacheManager, ObjectProvider<CacheWarmer<?>> warmers,
+			MultiLevelCacheProperties properties) {
+		MultiLevelCacheProperties.Warming warming = properties.getWarming();
+		atLeastOne(warming.getConcurrency(), "multilevel-cache.warming.concurrency");
+		atLeastOne(warming.getBatchSize(), "multilevel-cache.warming.batch-size");
+		if (warming.getTimeout().isNegative() || warming.getTimeout().isZero()) {
+			throw new InvalidConfigurationPropertyValueException("multilevel-cache.warming.timeout",
+					warming.getTimeout(), "must be a positive duration (e.g. 30s, 10m, 1h)");
+		}
+		return new CacheWarming(cacheManager, warmers.orderedStream().toList(), warming.getConcurrency(),
+				warming.getBatchSize(), warming.getTimeout());
+	}
+
+	@Bean
+	@ConditionalOnBooleanProperty(name = "multilevel-cache.warming.enabled", matchIfMissing = true)
+	CacheWarmingRunner multiLevelCacheWarmingRunner(CacheWarming warming) {
+		return new CacheWarmingRunner(warming);
+	}
+
+	private static void atLeastOne(int value, String property) {
+		if (value < 1) {
+			throw new InvalidConfigurationPropertyValueException(property, value, "must be at least 1");
+		}
 	}
 
 	@Bean

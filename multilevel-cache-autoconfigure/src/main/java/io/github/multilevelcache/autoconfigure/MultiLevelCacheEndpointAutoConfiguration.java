@@ -4,6 +4,7 @@ import io.github.multilevelcache.MultiLevelCacheManager;
 import io.github.multilevelcache.actuate.MultiLevelCacheEndpoint;
 import io.github.multilevelcache.actuate.MultiLevelCacheEndpointWebExtension;
 import io.github.multilevelcache.invalidation.RedisInvalidationBus;
+import io.github.multilevelcache.warming.CacheWarming;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
@@ -31,8 +32,8 @@ public final class MultiLevelCacheEndpointAutoConfiguration {
 	@ConditionalOnMissingBean
 	@ConditionalOnAvailableEndpoint
 	MultiLevelCacheEndpoint multiLevelCacheEndpoint(MultiLevelCacheManager cacheManager,
-			ObjectProvider<RedisInvalidationBus> bus) {
-		return new MultiLevelCacheEndpoint(cacheManager, bus.getIfAvailable());
+			ObjectProvider<RedisInvalidationBus> bus, ObjectProvider<CacheWarming> warming) {
+		return new MultiLevelCacheEndpoint(cacheManager, bus.getIfAvailable(), warming.getIfAvailable());
 	}
 
 	@Bean

@@ -77,6 +77,12 @@ public class MultiLevelCacheProperties {
 	private final Resilience resilience = new Resilience();
 
 	/**
+	 * Warming of the caches that have a CacheWarmer bean, at start-up and on demand.
+	 */
+	@NestedConfigurationProperty
+	private final Warming warming = new Warming();
+
+	/**
 	 * The dashboard page of the actuator endpoint.
 	 */
 	@NestedConfigurationProperty
@@ -144,6 +150,71 @@ public class MultiLevelCacheProperties {
 
 	public Dashboard getDashboard() {
 		return this.dashboard;
+	}
+
+	public Warming getWarming() {
+		return this.warming;
+	}
+
+	/**
+	 * Warming of the caches that have a {@code CacheWarmer} bean.
+	 */
+	public static class Warming {
+
+		/**
+		 * Whether caches with a CacheWarmer bean are warmed at start-up, before the
+		 * application reports ready.
+		 */
+		private boolean enabled = true;
+
+		/**
+		 * Longest time start-up waits for warming; after it the instance starts anyway,
+		 * with a warning.
+		 */
+		private Duration timeout = Duration.ofSeconds(60);
+
+		/**
+		 * Batches warmed at the same time, over all caches.
+		 */
+		private int concurrency = 4;
+
+		/**
+		 * Keys per batch: one MGET reads what Redis holds of them.
+		 */
+		private int batchSize = 100;
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		public Duration getTimeout() {
+			return this.timeout;
+		}
+
+		public void setTimeout(Duration timeout) {
+			this.timeout = timeout;
+		}
+
+		public int getConcurrency() {
+			return this.concurrency;
+		}
+
+		public void setConcurrency(int concurrency) {
+			this.concurrency = concurrency;
+		}
+
+		public int getBatchSize() {
+			return this.batchSize;
+		}
+
+		public void setBatchSize(int batchSize) {
+			this.batchSize = batchSize;
+		}
+
 	}
 
 	/**
