@@ -42,6 +42,7 @@ import org.springframework.cache.interceptor.CacheAspectSupport;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.ImportRuntimeHints;
 import org.springframework.core.env.Environment;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
@@ -64,6 +65,7 @@ import org.springframework.util.ClassUtils;
 @ConditionalOnBooleanProperty(name = "multilevel-cache.enabled", matchIfMissing = true)
 @Conditional(NoExplicitCacheTypeCondition.class)
 @EnableConfigurationProperties(MultiLevelCacheProperties.class)
+@ImportRuntimeHints(MultiLevelCacheRuntimeHints.class)
 public final class MultiLevelCacheAutoConfiguration {
 
 	private static final String TRANSACTION_MANAGER = "org.springframework.transaction.TransactionManager";
