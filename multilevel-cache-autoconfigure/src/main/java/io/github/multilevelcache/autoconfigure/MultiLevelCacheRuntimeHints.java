@@ -19,6 +19,7 @@ import org.springframework.boot.context.properties.bind.BindableRuntimeHintsRegi
  * <ul>
  * <li>{@code META-INF/spring-configuration-metadata.json}, which
  * {@link UnknownPropertyFailureAnalyzer} reads to suggest a property name;</li>
+ * <li>the dashboard page, which the endpoint's web extension reads from the jar;</li>
  * <li>{@link CacheSpec}, which {@link CacheSettingsResolver} binds directly with the
  * {@code Binder} for every configured cache (Boot registers only the
  * {@code @ConfigurationProperties} bean itself);</li>
@@ -45,9 +46,12 @@ class MultiLevelCacheRuntimeHints implements RuntimeHintsRegistrar {
 
 	static final String CONFIGURATION_METADATA = "META-INF/spring-configuration-metadata.json";
 
+	static final String DASHBOARD_PAGE = "io/github/multilevelcache/actuate/dashboard.html";
+
 	@Override
 	public void registerHints(RuntimeHints hints, @Nullable ClassLoader classLoader) {
 		hints.resources().registerPattern(CONFIGURATION_METADATA);
+		hints.resources().registerPattern(DASHBOARD_PAGE);
 		BindableRuntimeHintsRegistrar.forTypes(CacheSpec.class).registerHints(hints, classLoader);
 		for (String name : JacksonCacheValueSerializer.JDK_VALUE_TYPES) {
 			if (!name.endsWith(".") && !name.endsWith("$")) {

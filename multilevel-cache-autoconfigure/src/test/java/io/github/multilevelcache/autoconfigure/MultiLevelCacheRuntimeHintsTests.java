@@ -46,6 +46,13 @@ class MultiLevelCacheRuntimeHintsTests {
 	}
 
 	@Test
+	void theDashboardPageIsAResourceThatExists() {
+		assertThat(RuntimeHintsPredicates.resource().forResource(MultiLevelCacheRuntimeHints.DASHBOARD_PAGE))
+			.accepts(this.hints);
+		assertThat(getClass().getClassLoader().getResource(MultiLevelCacheRuntimeHints.DASHBOARD_PAGE)).isNotNull();
+	}
+
+	@Test
 	void configurationMetadataTheUnknownPropertyAnalyzerReadsIsAResource() {
 		assertThat(RuntimeHintsPredicates.resource().forResource(MultiLevelCacheRuntimeHints.CONFIGURATION_METADATA))
 			.accepts(this.hints);
