@@ -3,7 +3,6 @@ package io.github.multilevelcache;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
 
 import io.github.multilevelcache.ValueCodec.Encoded;
@@ -12,7 +11,6 @@ import org.jspecify.annotations.Nullable;
 
 import org.springframework.cache.Cache.ValueRetrievalException;
 import org.springframework.cache.support.NullValue;
-import org.springframework.dao.PessimisticLockingFailureException;
 
 /**
  * Everything between an L1 miss and a value: the Redis read, the lease or fill guard
@@ -36,13 +34,13 @@ import org.springframework.dao.PessimisticLockingFailureException;
  * invalidated.</li>
  * <li>A fill publishes nothing: no other instance can hold a newer value than the one it
  * stored.</li>
+ * <li>Waiting for another instance's lease is {@link LeaseWait}'s job; the loop around it
+ * (take the key, wait, take it again when the lease ended without a value) is here.</li>
  * <li>When Redis fails, loads go on without it: the value goes to L1 (stamp-guarded),
  * never to Redis.</li>
  * </ul>
  */
 final class LoadPath {
-
-	private static final long MAX_POLL_NANOS = 100_000_000L;
 
 	private final CacheSettings settings;
 
@@ -60,6 +58,8 @@ final class LoadPath {
 
 	private final Transactions transactions;
 
+	private final LeaseWait leaseWait;
+
 	private final SingleFlight singleFlight = new SingleFlight();
 
 	private final boolean allowNullValues;
@@ -69,13 +69,14 @@ final class LoadPath {
 	private volatile @Nullable Runnable afterL2Read;
 
 	LoadPath(CacheSettings settings, LocalLevel l1, RedisLevel l2, ValueCodec codec, CacheStatistics statistics,
-			Leases leases, ErrorLog errors, Transactions transactions) {
+			Leases leases, LeaseWait leaseWait, ErrorLog errors, Transactions transactions) {
 		this.settings = settings;
 		this.l1 = l1;
 		this.l2 = l2;
 		this.codec = codec;
 		this.statistics = statistics;
 		this.leases = leases;
+		this.leaseWait = leaseWait;
 		this.errors = errors;
 		this.transactions = transactions;
 		this.allowNullValues = settings.nullValues().enabled();
@@ -320,7 +321,7 @@ final class LoadPath {
 			return loadAndStore(key, canonical, loader, null, stamp);
 		}
 		byte[] redisKey = bytes(canonical);
-		long deadline = System.nanoTime() + this.settings.stampede().waitTimeout().toNanos();
+		long deadline = this.leaseWait.deadline();
 		boolean missCounted = false;
 		while (true) {
 			byte[] lease = this.codec.placeholder(Envelope.Kind.LEASE, this.leases.newToken(), this.leaseMillis);
@@ -352,15 +353,12 @@ final class LoadPath {
 				}
 				return loadAndStore(key, canonical, loader, guard, stamp);
 			}
-			if (!read.isLease() || !this.settings.stampede().distributed() || System.nanoTime() >= deadline) {
+			if (!this.leaseWait.waitsFor(read, deadline)) {
 				// a fill guard, or no waiting: load now, guarded by what the key holds
 				return loadAndStore(key, canonical, loader, read.raw(), stamp);
 			}
-			long waitStart = System.nanoTime();
-			Read awaited = awaitHolder(canonical, redisKey, read.raw(), deadline);
-			boolean timedOut = awaited == null;
-			this.statistics.countLockWait(System.nanoTime() - waitStart, timedOut);
-			if (timedOut) {
+			Read awaited = this.leaseWait.awaitHolder(canonical, redisKey, read.raw(), deadline);
+			if (awaited == null) {
 				return loadAndStore(key, canonical, loader, read.raw(), stamp);
 			}
 			if (awaited.isValue()) {
@@ -368,40 +366,6 @@ final class LoadPath {
 			}
 			// the lease ended without a value (the holder failed, or an evict): try to
 			// take the key ourselves
-		}
-	}
-
-	/**
-	 * Polls the key with backoff (1 ms doubling to 100 ms) while the same lease holds it.
-	 * The first poll comes early because most loaders take about a database round trip.
-	 * @return what replaced the lease, or {@code null} when the deadline passed (or Redis
-	 * failed) first
-	 */
-	private @Nullable Read awaitHolder(String canonical, byte[] redisKey, byte[] lease, long deadline) {
-		long pause = 1_000_000L;
-		while (true) {
-			long remaining = deadline - System.nanoTime();
-			if (remaining <= 0) {
-				return null;
-			}
-			LockSupport.parkNanos(Math.min(pause, remaining));
-			if (Thread.interrupted()) {
-				Thread.currentThread().interrupt();
-				throw new PessimisticLockingFailureException(
-						"Interrupted while waiting for the lease holder of '" + canonical + "'");
-			}
-			pause = Math.min(MAX_POLL_NANOS, pause * 2);
-			byte[] bytes;
-			try {
-				bytes = this.l2.await(this.l2.call((redis) -> redis.get(redisKey)));
-			}
-			catch (L2Failure ex) {
-				this.errors.failed("get", ex);
-				return null;
-			}
-			if (bytes == null || !java.util.Arrays.equals(bytes, lease)) {
-				return this.codec.decode(bytes);
-			}
 		}
 	}
 

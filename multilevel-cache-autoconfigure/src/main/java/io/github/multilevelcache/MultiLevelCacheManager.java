@@ -325,7 +325,9 @@ public final class MultiLevelCacheManager implements CacheManager, SmartInitiali
 		CacheStatistics statistics = new CacheStatistics(l1);
 		ErrorLog errors = new ErrorLog(name, statistics);
 		ValueCodec codec = new ValueCodec(name, settings, this.serializer, this.clock, statistics, this.refusedTypes);
-		LoadPath loads = new LoadPath(settings, l1, this.l2, codec, statistics, this.leases, errors, this.transactions);
+		LeaseWait leaseWait = new LeaseWait(settings.stampede(), this.l2, codec, statistics, errors);
+		LoadPath loads = new LoadPath(settings, l1, this.l2, codec, statistics, this.leases, leaseWait, errors,
+				this.transactions);
 		Outage outage = new Outage(this.resilience.maxRememberedEvictions());
 		WriteBehindStatistics writeBehindStatistics = new WriteBehindStatistics();
 		WriteStrategyHandler strategy = writeStrategy(name, settings, writeBehindStatistics,
