@@ -34,8 +34,10 @@ import org.springframework.cache.support.NullValue;
  * invalidated.</li>
  * <li>A fill publishes nothing: no other instance can hold a newer value than the one it
  * stored.</li>
- * <li>Waiting for another instance's lease is {@link LeaseWait}'s job; the loop around it
- * (take the key, wait, take it again when the lease ended without a value) is here.</li>
+ * <li>Waiting for another instance's lease is {@link LeaseWait}'s job, the guarded store
+ * {@link GuardedStore}'s, calling the loader {@link LoaderCall}'s; the protocol that
+ * strings them together (take the key, wait, take it again when the lease ended without a
+ * value, store over the guard) is here.</li>
  * <li>When Redis fails, loads go on without it: the value goes to L1 (stamp-guarded),
  * never to Redis.</li>
  * </ul>
@@ -60,6 +62,10 @@ final class LoadPath {
 
 	private final LeaseWait leaseWait;
 
+	private final GuardedStore store;
+
+	private final LoaderCall loaderCall;
+
 	private final SingleFlight singleFlight = new SingleFlight();
 
 	private final boolean allowNullValues;
@@ -69,7 +75,8 @@ final class LoadPath {
 	private volatile @Nullable Runnable afterL2Read;
 
 	LoadPath(CacheSettings settings, LocalLevel l1, RedisLevel l2, ValueCodec codec, CacheStatistics statistics,
-			Leases leases, LeaseWait leaseWait, ErrorLog errors, Transactions transactions) {
+			Leases leases, LeaseWait leaseWait, GuardedStore store, LoaderCall loaderCall, ErrorLog errors,
+			Transactions transactions) {
 		this.settings = settings;
 		this.l1 = l1;
 		this.l2 = l2;
@@ -77,6 +84,8 @@ final class LoadPath {
 		this.statistics = statistics;
 		this.leases = leases;
 		this.leaseWait = leaseWait;
+		this.store = store;
+		this.loaderCall = loaderCall;
 		this.errors = errors;
 		this.transactions = transactions;
 		this.allowNullValues = settings.nullValues().enabled();
@@ -247,52 +256,8 @@ final class LoadPath {
 		Encoded encoded = this.codec.encode(storeValue, 0);
 		// nobody waits for a fill: the caller has its value, and L1 takes it
 		// (stamp-guarded) once Redis did
-		storeAsync(fill.canonical(), encoded, fill.guard(), fill.stamp())
+		this.store.storeAsync(fill.canonical(), encoded, fill.guard(), fill.stamp())
 			.whenComplete((redis, ex) -> this.statistics.countFill(Boolean.TRUE.equals(redis)));
-	}
-
-	/**
-	 * The guarded store of a fill or a load, waiting for it.
-	 * @return whether the value went to Redis
-	 */
-	private boolean store(String canonical, Encoded encoded, byte @Nullable [] guard, long stamp) {
-		return this.l2.await(storeAsync(canonical, encoded, guard, stamp));
-	}
-
-	/**
-	 * The guarded store of a fill or a load, without blocking (it may complete on Redis's
-	 * I/O thread).
-	 * @return whether the value went to Redis
-	 */
-	private CompletableFuture<Boolean> storeAsync(String canonical, Encoded encoded, byte @Nullable [] guard,
-			long stamp) {
-		if (guard == null || encoded.bytes() == null || !this.settings.l2().enabled()) {
-			this.l1.fill(canonical, encoded.entry(), stamp);
-			return CompletableFuture.completedFuture(false);
-		}
-		byte[] value = encoded.bytes();
-		return this.l2.call((redis) -> redis.replaceIfEquals(bytes(canonical), guard, value, encoded.ttlMillis()))
-			.handle((swap, ex) -> {
-				if (ex != null) {
-					// whether Redis took it is unknown, and does not matter: the guard
-					// makes either outcome safe
-					this.errors.failed("store", ex);
-					this.l1.fill(canonical, encoded.entry(), stamp);
-					return false;
-				}
-				if (swap.stored()) {
-					this.statistics.countPut();
-					this.l1.fill(canonical, encoded.entry(), stamp);
-					return true;
-				}
-				// someone wrote, evicted or filled the key meanwhile: take what Redis
-				// holds now, if it is a value
-				Read current = this.codec.decode(swap.current());
-				if (current.isValue()) {
-					this.l1.fill(canonical, current.entry(), stamp);
-				}
-				return false;
-			});
 	}
 
 	// ---- get(key, loader): single-flight, lease, wait for the holder ----
@@ -374,11 +339,11 @@ final class LoadPath {
 		AutoCloseable renewal = this.leases.keepAlive(this.l2, redisKey, lease, this.settings.stampede().lockLease());
 		boolean stored = false;
 		try {
-			Loaded loaded = callLoader(key, loader);
+			LoaderCall.Loaded loaded = this.loaderCall.call(key, loader);
 			if (loaded == null) {
 				return null;
 			}
-			stored = store(canonical, this.codec.encode(loaded.storeValue(), loaded.millis()), lease, stamp);
+			stored = this.store.store(canonical, this.codec.encode(loaded.storeValue(), loaded.millis()), lease, stamp);
 			if (!stored) {
 				this.statistics.countLeaseLost();
 			}
@@ -406,36 +371,12 @@ final class LoadPath {
 
 	private @Nullable Object loadAndStore(Object key, String canonical, Callable<?> loader, byte @Nullable [] guard,
 			long stamp) {
-		Loaded loaded = callLoader(key, loader);
+		LoaderCall.Loaded loaded = this.loaderCall.call(key, loader);
 		if (loaded == null) {
 			return null;
 		}
-		store(canonical, this.codec.encode(loaded.storeValue(), loaded.millis()), guard, stamp);
+		this.store.store(canonical, this.codec.encode(loaded.storeValue(), loaded.millis()), guard, stamp);
 		return loaded.storeValue();
-	}
-
-	/**
-	 * Runs the loader.
-	 * @return the store value and how long the loader took, {@code null} for a
-	 * {@code null} result that is not cached
-	 */
-	@Nullable Loaded callLoader(Object key, Callable<?> loader) {
-		long start = System.nanoTime();
-		Object value;
-		try {
-			value = loader.call();
-		}
-		catch (Throwable ex) {
-			this.statistics.countLoad(System.nanoTime() - start, false);
-			throw new ValueRetrievalException(key, loader, ex);
-		}
-		long nanos = System.nanoTime() - start;
-		this.statistics.countLoad(nanos, true);
-		int millis = (int) Math.min(Integer.MAX_VALUE, nanos / 1_000_000);
-		if (value == null) {
-			return this.allowNullValues ? new Loaded(NullValue.INSTANCE, millis) : null;
-		}
-		return new Loaded(value, millis);
 	}
 
 	// ---- retrieve(key, loader) ----
@@ -468,8 +409,9 @@ final class LoadPath {
 					if (fill == null) {
 						return CompletableFuture.completedFuture(storeValue);
 					}
-					return storeAsync(canonical, this.codec.encode(storeValue, (int) (nanos / 1_000_000)), fill.guard(),
-							fill.stamp())
+					return this.store
+						.storeAsync(canonical, this.codec.encode(storeValue, (int) (nanos / 1_000_000)), fill.guard(),
+								fill.stamp())
 						.thenApply((stored) -> storeValue);
 				});
 			});
@@ -492,16 +434,6 @@ final class LoadPath {
 		catch (Exception ex) {
 			// renewal handles do not fail
 		}
-	}
-
-	/**
-	 * What a loader produced.
-	 *
-	 * @param storeValue the value to store ({@code NullValue.INSTANCE} for a cached
-	 * {@code null})
-	 * @param millis how long the loader took
-	 */
-	record Loaded(Object storeValue, int millis) {
 	}
 
 	/**

@@ -326,16 +326,18 @@ public final class MultiLevelCacheManager implements CacheManager, SmartInitiali
 		ErrorLog errors = new ErrorLog(name, statistics);
 		ValueCodec codec = new ValueCodec(name, settings, this.serializer, this.clock, statistics, this.refusedTypes);
 		LeaseWait leaseWait = new LeaseWait(settings.stampede(), this.l2, codec, statistics, errors);
-		LoadPath loads = new LoadPath(settings, l1, this.l2, codec, statistics, this.leases, leaseWait, errors,
-				this.transactions);
+		GuardedStore store = new GuardedStore(settings.l2(), l1, this.l2, codec, statistics, errors);
+		LoaderCall loaderCall = new LoaderCall(settings.nullValues().enabled(), statistics);
+		LoadPath loads = new LoadPath(settings, l1, this.l2, codec, statistics, this.leases, leaseWait, store,
+				loaderCall, errors, this.transactions);
 		Outage outage = new Outage(this.resilience.maxRememberedEvictions());
 		WriteBehindStatistics writeBehindStatistics = new WriteBehindStatistics();
 		WriteStrategyHandler strategy = writeStrategy(name, settings, writeBehindStatistics,
 				(key) -> loads.l2WriteTime(keys.canonical(key)));
 		WritePath writes = new WritePath(name, settings, keys, l1, this.l2, codec, this.publisher, outage, statistics,
 				errors, this.transactions, strategy);
-		Freshness freshness = new Freshness(settings, l1, this.l2, codec, loads, statistics, this.leases, this.tasks,
-				errors, this.random, this.clock);
+		Freshness freshness = new Freshness(settings, l1, this.l2, codec, loaderCall, statistics, this.leases,
+				this.tasks, errors, this.random, this.clock);
 		MultiLevelCache cache = new MultiLevelCache(name, settings, keys, l1, statistics, loads, writes, freshness,
 				outage, writeBehindStatistics);
 		strategy.start();
