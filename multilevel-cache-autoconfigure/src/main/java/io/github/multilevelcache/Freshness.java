@@ -41,7 +41,7 @@ final class Freshness {
 
 	private final ValueCodec codec;
 
-	private final LoadPath loads;
+	private final LoaderCall loaderCall;
 
 	private final CacheStatistics statistics;
 
@@ -59,14 +59,14 @@ final class Freshness {
 
 	private final boolean enabled;
 
-	Freshness(CacheSettings settings, LocalLevel l1, RedisLevel l2, ValueCodec codec, LoadPath loads,
+	Freshness(CacheSettings settings, LocalLevel l1, RedisLevel l2, ValueCodec codec, LoaderCall loaderCall,
 			CacheStatistics statistics, Leases leases, CacheTasks tasks, ErrorLog errors, DoubleSupplier random,
 			Clock clock) {
 		this.settings = settings;
 		this.l1 = l1;
 		this.l2 = l2;
 		this.codec = codec;
-		this.loads = loads;
+		this.loaderCall = loaderCall;
 		this.statistics = statistics;
 		this.leases = leases;
 		this.tasks = tasks;
@@ -161,9 +161,9 @@ final class Freshness {
 				// someone refreshed, wrote or evicted it meanwhile: nothing to do
 				return null;
 			}
-			LoadPath.Loaded loaded;
+			LoaderCall.Loaded loaded;
 			try {
-				loaded = this.loads.callLoader(key, loader);
+				loaded = this.loaderCall.call(key, loader);
 			}
 			catch (RuntimeException ex) {
 				this.statistics.countRefreshFailed();

@@ -5,9 +5,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
 
 import io.github.multilevelcache.ValueCodec.Encoded;
@@ -15,8 +12,6 @@ import io.github.multilevelcache.ValueCodec.Read;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.cache.Cache.ValueRetrievalException;
-import org.springframework.cache.support.NullValue;
-import org.springframework.dao.PessimisticLockingFailureException;
 
 /**
  * Everything between an L1 miss and a value: the Redis read, the lease or fill guard
@@ -40,13 +35,15 @@ import org.springframework.dao.PessimisticLockingFailureException;
  * invalidated.</li>
  * <li>A fill publishes nothing: no other instance can hold a newer value than the one it
  * stored.</li>
+ * <li>Waiting for another instance's lease is {@link LeaseWait}'s job, the guarded store
+ * {@link GuardedStore}'s, calling the loader {@link LoaderCall}'s; the protocol that
+ * strings them together (take the key, wait, take it again when the lease ended without a
+ * value, store over the guard) is here.</li>
  * <li>When Redis fails, loads go on without it: the value goes to L1 (stamp-guarded),
  * never to Redis.</li>
  * </ul>
  */
 final class LoadPath {
-
-	private static final long MAX_POLL_NANOS = 100_000_000L;
 
 	private final CacheSettings settings;
 
@@ -64,6 +61,12 @@ final class LoadPath {
 
 	private final Transactions transactions;
 
+	private final LeaseWait leaseWait;
+
+	private final GuardedStore store;
+
+	private final LoaderCall loaderCall;
+
 	private final SingleFlight singleFlight = new SingleFlight();
 
 	private final boolean allowNullValues;
@@ -73,13 +76,17 @@ final class LoadPath {
 	private volatile @Nullable Runnable afterL2Read;
 
 	LoadPath(CacheSettings settings, LocalLevel l1, RedisLevel l2, ValueCodec codec, CacheStatistics statistics,
-			Leases leases, ErrorLog errors, Transactions transactions) {
+			Leases leases, LeaseWait leaseWait, GuardedStore store, LoaderCall loaderCall, ErrorLog errors,
+			Transactions transactions) {
 		this.settings = settings;
 		this.l1 = l1;
 		this.l2 = l2;
 		this.codec = codec;
 		this.statistics = statistics;
 		this.leases = leases;
+		this.leaseWait = leaseWait;
+		this.store = store;
+		this.loaderCall = loaderCall;
 		this.errors = errors;
 		this.transactions = transactions;
 		this.allowNullValues = settings.nullValues().enabled();
@@ -283,52 +290,8 @@ final class LoadPath {
 		Encoded encoded = this.codec.encode(storeValue, 0);
 		// nobody waits for a fill: the caller has its value, and L1 takes it
 		// (stamp-guarded) once Redis did
-		storeAsync(fill.canonical(), encoded, fill.guard(), fill.stamp())
+		this.store.storeAsync(fill.canonical(), encoded, fill.guard(), fill.stamp())
 			.whenComplete((redis, ex) -> this.statistics.countFill(Boolean.TRUE.equals(redis)));
-	}
-
-	/**
-	 * The guarded store of a fill or a load, waiting for it.
-	 * @return whether the value went to Redis
-	 */
-	private boolean store(String canonical, Encoded encoded, byte @Nullable [] guard, long stamp) {
-		return this.l2.await(storeAsync(canonical, encoded, guard, stamp));
-	}
-
-	/**
-	 * The guarded store of a fill or a load, without blocking (it may complete on Redis's
-	 * I/O thread).
-	 * @return whether the value went to Redis
-	 */
-	private CompletableFuture<Boolean> storeAsync(String canonical, Encoded encoded, byte @Nullable [] guard,
-			long stamp) {
-		if (guard == null || encoded.bytes() == null || !this.settings.l2().enabled()) {
-			this.l1.fill(canonical, encoded.entry(), stamp);
-			return CompletableFuture.completedFuture(false);
-		}
-		byte[] value = encoded.bytes();
-		return this.l2.call((redis) -> redis.replaceIfEquals(bytes(canonical), guard, value, encoded.ttlMillis()))
-			.handle((swap, ex) -> {
-				if (ex != null) {
-					// whether Redis took it is unknown, and does not matter: the guard
-					// makes either outcome safe
-					this.errors.failed("store", ex);
-					this.l1.fill(canonical, encoded.entry(), stamp);
-					return false;
-				}
-				if (swap.stored()) {
-					this.statistics.countPut();
-					this.l1.fill(canonical, encoded.entry(), stamp);
-					return true;
-				}
-				// someone wrote, evicted or filled the key meanwhile: take what Redis
-				// holds now, if it is a value
-				Read current = this.codec.decode(swap.current());
-				if (current.isValue()) {
-					this.l1.fill(canonical, current.entry(), stamp);
-				}
-				return false;
-			});
 	}
 
 	// ---- get(key, loader): single-flight, lease, wait for the holder ----
@@ -357,7 +320,7 @@ final class LoadPath {
 			return loadAndStore(key, canonical, loader, null, stamp);
 		}
 		byte[] redisKey = bytes(canonical);
-		long deadline = System.nanoTime() + this.settings.stampede().waitTimeout().toNanos();
+		long deadline = this.leaseWait.deadline();
 		boolean missCounted = false;
 		while (true) {
 			byte[] lease = this.codec.placeholder(Envelope.Kind.LEASE, this.leases.newToken(), this.leaseMillis);
@@ -389,15 +352,12 @@ final class LoadPath {
 				}
 				return loadAndStore(key, canonical, loader, guard, stamp);
 			}
-			if (!read.isLease() || !this.settings.stampede().distributed() || System.nanoTime() >= deadline) {
+			if (!this.leaseWait.waitsFor(read, deadline)) {
 				// a fill guard, or no waiting: load now, guarded by what the key holds
 				return loadAndStore(key, canonical, loader, read.raw(), stamp);
 			}
-			long waitStart = System.nanoTime();
-			Read awaited = awaitHolder(canonical, redisKey, read.raw(), deadline);
-			boolean timedOut = awaited == null;
-			this.statistics.countLockWait(System.nanoTime() - waitStart, timedOut);
-			if (timedOut) {
+			Read awaited = this.leaseWait.awaitHolder(canonical, redisKey, read.raw(), deadline);
+			if (awaited == null) {
 				return loadAndStore(key, canonical, loader, read.raw(), stamp);
 			}
 			if (awaited.isValue()) {
@@ -408,50 +368,16 @@ final class LoadPath {
 		}
 	}
 
-	/**
-	 * Polls the key with backoff (1 ms doubling to 100 ms) while the same lease holds it.
-	 * The first poll comes early because most loaders take about a database round trip.
-	 * @return what replaced the lease, or {@code null} when the deadline passed (or Redis
-	 * failed) first
-	 */
-	private @Nullable Read awaitHolder(String canonical, byte[] redisKey, byte[] lease, long deadline) {
-		long pause = 1_000_000L;
-		while (true) {
-			long remaining = deadline - System.nanoTime();
-			if (remaining <= 0) {
-				return null;
-			}
-			LockSupport.parkNanos(Math.min(pause, remaining));
-			if (Thread.interrupted()) {
-				Thread.currentThread().interrupt();
-				throw new PessimisticLockingFailureException(
-						"Interrupted while waiting for the lease holder of '" + canonical + "'");
-			}
-			pause = Math.min(MAX_POLL_NANOS, pause * 2);
-			byte[] bytes;
-			try {
-				bytes = this.l2.await(this.l2.call((redis) -> redis.get(redisKey)));
-			}
-			catch (L2Failure ex) {
-				this.errors.failed("get", ex);
-				return null;
-			}
-			if (bytes == null || !java.util.Arrays.equals(bytes, lease)) {
-				return this.codec.decode(bytes);
-			}
-		}
-	}
-
 	private @Nullable Object loadUnderLease(Object key, String canonical, Callable<?> loader, byte[] redisKey,
 			byte[] lease, long stamp) {
 		AutoCloseable renewal = this.leases.keepAlive(this.l2, redisKey, lease, this.settings.stampede().lockLease());
 		boolean stored = false;
 		try {
-			Loaded loaded = callLoader(key, loader);
+			LoaderCall.Loaded loaded = this.loaderCall.call(key, loader);
 			if (loaded == null) {
 				return null;
 			}
-			stored = store(canonical, this.codec.encode(loaded.storeValue(), loaded.millis()), lease, stamp);
+			stored = this.store.store(canonical, this.codec.encode(loaded.storeValue(), loaded.millis()), lease, stamp);
 			if (!stored) {
 				this.statistics.countLeaseLost();
 			}
@@ -479,36 +405,12 @@ final class LoadPath {
 
 	private @Nullable Object loadAndStore(Object key, String canonical, Callable<?> loader, byte @Nullable [] guard,
 			long stamp) {
-		Loaded loaded = callLoader(key, loader);
+		LoaderCall.Loaded loaded = this.loaderCall.call(key, loader);
 		if (loaded == null) {
 			return null;
 		}
-		store(canonical, this.codec.encode(loaded.storeValue(), loaded.millis()), guard, stamp);
+		this.store.store(canonical, this.codec.encode(loaded.storeValue(), loaded.millis()), guard, stamp);
 		return loaded.storeValue();
-	}
-
-	/**
-	 * Runs the loader.
-	 * @return the store value and how long the loader took, {@code null} for a
-	 * {@code null} result that is not cached
-	 */
-	@Nullable Loaded callLoader(Object key, Callable<?> loader) {
-		long start = System.nanoTime();
-		Object value;
-		try {
-			value = loader.call();
-		}
-		catch (Throwable ex) {
-			this.statistics.countLoad(System.nanoTime() - start, false);
-			throw new ValueRetrievalException(key, loader, ex);
-		}
-		long nanos = System.nanoTime() - start;
-		this.statistics.countLoad(nanos, true);
-		int millis = (int) Math.min(Integer.MAX_VALUE, nanos / 1_000_000);
-		if (value == null) {
-			return this.allowNullValues ? new Loaded(NullValue.INSTANCE, millis) : null;
-		}
-		return new Loaded(value, millis);
 	}
 
 	// ---- retrieve(key, loader): the same protocol, without blocking ----
@@ -533,7 +435,7 @@ final class LoadPath {
 			if (!this.settings.l2().enabled()) {
 				return loadAndStoreAsync(canonical, loader, null, stamp);
 			}
-			long deadline = System.nanoTime() + this.settings.stampede().waitTimeout().toNanos();
+			long deadline = this.leaseWait.deadline();
 			return attemptAsync(canonical, loader, stamp, deadline, false);
 		};
 		if (!this.settings.stampede().local()) {
@@ -578,7 +480,7 @@ final class LoadPath {
 					return loadAndStoreAsync(canonical, loader, read.raw(), stamp);
 				}
 				long waitStart = System.nanoTime();
-				return awaitHolderAsync(redisKey, read.raw(), deadline, 1_000_000L).thenCompose((awaited) -> {
+				return this.leaseWait.awaitHolderAsync(redisKey, read.raw(), deadline).thenCompose((awaited) -> {
 					boolean timedOut = awaited == null;
 					this.statistics.countLockWait(System.nanoTime() - waitStart, timedOut);
 					if (timedOut) {
@@ -594,41 +496,16 @@ final class LoadPath {
 			.thenCompose((next) -> next);
 	}
 
-	/**
-	 * {@link #awaitHolder} without parking a thread: each poll is scheduled on the JDK's
-	 * delayed executor and reads Redis asynchronously.
-	 */
-	private CompletableFuture<@Nullable Read> awaitHolderAsync(byte[] redisKey, byte[] lease, long deadline,
-			long pause) {
-		long remaining = deadline - System.nanoTime();
-		if (remaining <= 0) {
-			return CompletableFuture.completedFuture(null);
-		}
-		Executor later = CompletableFuture.delayedExecutor(Math.min(pause, remaining), TimeUnit.NANOSECONDS);
-		return CompletableFuture.supplyAsync(() -> redisKey, later)
-			.thenCompose((key) -> this.l2.call((redis) -> redis.get(key)))
-			.handle((bytes, ex) -> {
-				if (ex != null) {
-					this.errors.failed("get", ex);
-					return CompletableFuture.<@Nullable Read>completedFuture(null);
-				}
-				if (bytes == null || !java.util.Arrays.equals(bytes, lease)) {
-					return CompletableFuture.<@Nullable Read>completedFuture(this.codec.decode(bytes));
-				}
-				return awaitHolderAsync(redisKey, lease, deadline, Math.min(MAX_POLL_NANOS, pause * 2));
-			})
-			.thenCompose((next) -> next);
-	}
-
 	private CompletableFuture<@Nullable Object> loadUnderLeaseAsync(String canonical,
 			Supplier<? extends CompletableFuture<?>> loader, byte[] redisKey, byte[] lease, long stamp) {
 		AutoCloseable renewal = this.leases.keepAlive(this.l2, redisKey, lease, this.settings.stampede().lockLease());
 		boolean[] stored = new boolean[1];
-		return callLoaderAsync(loader).thenCompose((loaded) -> {
+		return this.loaderCall.callAsync(loader).thenCompose((loaded) -> {
 			if (loaded == null) {
 				return CompletableFuture.completedFuture((Object) null);
 			}
-			return storeAsync(canonical, this.codec.encode(loaded.storeValue(), loaded.millis()), lease, stamp)
+			return this.store
+				.storeAsync(canonical, this.codec.encode(loaded.storeValue(), loaded.millis()), lease, stamp)
 				.thenApply((inRedis) -> {
 					stored[0] = inRedis;
 					if (!inRedis) {
@@ -653,42 +530,13 @@ final class LoadPath {
 
 	private CompletableFuture<@Nullable Object> loadAndStoreAsync(String canonical,
 			Supplier<? extends CompletableFuture<?>> loader, byte @Nullable [] guard, long stamp) {
-		return callLoaderAsync(loader).thenCompose((loaded) -> {
+		return this.loaderCall.callAsync(loader).thenCompose((loaded) -> {
 			if (loaded == null) {
 				return CompletableFuture.completedFuture(null);
 			}
-			return storeAsync(canonical, this.codec.encode(loaded.storeValue(), loaded.millis()), guard, stamp)
+			return this.store
+				.storeAsync(canonical, this.codec.encode(loaded.storeValue(), loaded.millis()), guard, stamp)
 				.thenApply((inRedis) -> loaded.storeValue());
-		});
-	}
-
-	/**
-	 * Starts the loader.
-	 * @return the store value and how long the loader took, {@code null} for a
-	 * {@code null} result that is not cached; failed with the loader's exception
-	 */
-	private CompletableFuture<@Nullable Loaded> callLoaderAsync(Supplier<? extends CompletableFuture<?>> loader) {
-		long start = System.nanoTime();
-		CompletableFuture<?> loading;
-		try {
-			loading = loader.get();
-		}
-		catch (RuntimeException | Error ex) {
-			this.statistics.countLoad(System.nanoTime() - start, false);
-			return CompletableFuture.failedFuture(ex);
-		}
-		return loading.whenComplete((value, ex) -> {
-			if (ex != null) {
-				this.statistics.countLoad(System.nanoTime() - start, false);
-			}
-		}).thenApply((value) -> {
-			long nanos = System.nanoTime() - start;
-			this.statistics.countLoad(nanos, true);
-			if (value == null && !this.allowNullValues) {
-				return null;
-			}
-			return new Loaded((value != null) ? value : NullValue.INSTANCE,
-					(int) Math.min(Integer.MAX_VALUE, nanos / 1_000_000));
 		});
 	}
 
@@ -703,16 +551,6 @@ final class LoadPath {
 		catch (Exception ex) {
 			// renewal handles do not fail
 		}
-	}
-
-	/**
-	 * What a loader produced.
-	 *
-	 * @param storeValue the value to store ({@code NullValue.INSTANCE} for a cached
-	 * {@code null})
-	 * @param millis how long the loader took
-	 */
-	record Loaded(Object storeValue, int millis) {
 	}
 
 	/**

@@ -153,28 +153,10 @@ final class LocalLevel {
 	}
 
 	/**
-	 * Stores an entry this instance just wrote: readers holding older stamps will not
-	 * overwrite it with what they read before.
-	 */
-	void put(String key, LocalEntry entry) {
-		markInvalidated(key);
-		LocalEntry timed = withDeadline(entry);
-		if (this.cache == null) {
-			return;
-		}
-		if (timed == null || !this.coherence.l1Usable()) {
-			this.cache.invalidate(key);
-		}
-		else {
-			this.cache.put(key, timed);
-		}
-	}
-
-	/**
 	 * Stores an entry this instance just wrote to Redis (a refresh's compare-and-set),
 	 * unless the key (or the whole level) was invalidated after {@code stamp} was taken:
-	 * a write of another instance that followed it in Redis wins. Like {@link #put},
-	 * readers holding older stamps will not overwrite it.
+	 * a write of another instance that followed it in Redis wins. Readers holding older
+	 * stamps will not overwrite it with what they read before.
 	 * @return whether the entry was stored
 	 */
 	boolean putUnlessInvalidatedSince(String key, LocalEntry entry, long stamp) {

@@ -10,11 +10,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import java.util.function.DoubleSupplier;
@@ -22,7 +20,6 @@ import java.util.function.Function;
 
 import com.github.benmanes.caffeine.cache.Ticker;
 import io.github.multilevelcache.invalidation.InvalidationPublisher;
-import io.github.multilevelcache.invalidation.InvalidationPublisher.Operation;
 import io.github.multilevelcache.invalidation.InvalidationTargets;
 import io.github.multilevelcache.serialization.CacheValueSerializer;
 import io.github.multilevelcache.serialization.JacksonCacheValueSerializer;
@@ -51,16 +48,13 @@ import org.springframework.util.Assert;
  * cache is created once.
  * <p>
  * The manager owns what its caches share: one Redis level with its timeout and circuit
- * breaker, the repair of writes Redis missed (G11: once Redis answers again, every
- * remembered key is deleted in Redis and evicted from every L1, and after a breaker
- * outage every L1 is cleared, before normal service resumes), and the background threads,
- * which start on first use and stop with {@link #destroy()}.
+ * breaker, the repair of writes Redis missed (G11, run by {@code OutageRepair}: once
+ * Redis answers again, every remembered key is deleted in Redis and evicted from every
+ * L1, and after a breaker outage every L1 is cleared, before normal service resumes), the
+ * L1s an invalidation bus acts on ({@code L1InvalidationTargets}), and the background
+ * threads, which start on first use and stop with {@link #destroy()}.
  */
 public final class MultiLevelCacheManager implements CacheManager, SmartInitializingSingleton, DisposableBean {
-
-	private static final Duration PROBE_INTERVAL = Duration.ofMillis(200);
-
-	private static final int KEYS_PER_MESSAGE = 512;
 
 	private final ConcurrentMap<String, MultiLevelCache> caches = new ConcurrentHashMap<>();
 
@@ -108,9 +102,9 @@ public final class MultiLevelCacheManager implements CacheManager, SmartInitiali
 
 	private final List<Consumer<MultiLevelCache>> cacheListeners = new CopyOnWriteArrayList<>();
 
-	private final AtomicBoolean probing = new AtomicBoolean();
+	private final InvalidationTargets targets;
 
-	private final InvalidationTargets targets = new Targets();
+	private final OutageRepair repair;
 
 	private MultiLevelCacheManager(Builder builder, L2Commands commands) {
 		this.defaults = builder.defaults;
@@ -136,6 +130,8 @@ public final class MultiLevelCacheManager implements CacheManager, SmartInitiali
 				: Availability.always();
 		this.l2 = new RedisLevel(commands, availability, this.resilience.l2Timeout());
 		this.commands = commands;
+		this.repair = new OutageRepair(this.l2, this.publisher, this.tasks, this::getCaches);
+		this.targets = new L1InvalidationTargets(this.caches, this.coherence);
 	}
 
 	/**
@@ -254,6 +250,15 @@ public final class MultiLevelCacheManager implements CacheManager, SmartInitiali
 	}
 
 	/**
+	 * Whether the caches' L1s hold entries now: not before the invalidation subscription
+	 * is first up (an L1 could otherwise miss an invalidation), nor while it is down.
+	 * @return {@code true} when L1 is in use
+	 */
+	public boolean isL1InUse() {
+		return this.coherence.l1Usable();
+	}
+
+	/**
 	 * How long this instance has been serving without Redis: from the moment the circuit
 	 * breaker opened until the repair after the outage finished.
 	 * @return milliseconds, 0 while Redis is available
@@ -338,19 +343,23 @@ public final class MultiLevelCacheManager implements CacheManager, SmartInitiali
 		CacheStatistics statistics = new CacheStatistics(l1);
 		ErrorLog errors = new ErrorLog(name, statistics);
 		ValueCodec codec = new ValueCodec(name, settings, this.serializer, this.clock, statistics, this.refusedTypes);
-		LoadPath loads = new LoadPath(settings, l1, this.l2, codec, statistics, this.leases, errors, this.transactions);
+		LeaseWait leaseWait = new LeaseWait(settings.stampede(), this.l2, codec, statistics, errors);
+		GuardedStore store = new GuardedStore(settings.l2(), l1, this.l2, codec, statistics, errors);
+		LoaderCall loaderCall = new LoaderCall(settings.nullValues().enabled(), statistics);
+		LoadPath loads = new LoadPath(settings, l1, this.l2, codec, statistics, this.leases, leaseWait, store,
+				loaderCall, errors, this.transactions);
 		Outage outage = new Outage(this.resilience.maxRememberedEvictions());
 		WriteBehindStatistics writeBehindStatistics = new WriteBehindStatistics();
 		WriteStrategyHandler strategy = writeStrategy(name, settings, writeBehindStatistics,
 				(key) -> loads.l2WriteTime(keys.canonical(key)));
 		WritePath writes = new WritePath(name, settings, keys, l1, this.l2, codec, this.publisher, outage, statistics,
 				errors, this.transactions, strategy);
-		Freshness freshness = new Freshness(settings, l1, this.l2, codec, loads, statistics, this.leases, this.tasks,
-				errors, this.random, this.clock);
+		Freshness freshness = new Freshness(settings, l1, this.l2, codec, loaderCall, statistics, this.leases,
+				this.tasks, errors, this.random, this.clock);
 		MultiLevelCache cache = new MultiLevelCache(name, settings, keys, l1, statistics, loads, writes, freshness,
 				outage, writeBehindStatistics);
 		strategy.start();
-		startProbe();
+		this.repair.startProbing();
 		this.cacheListeners.forEach((listener) -> listener.accept(cache));
 		return cache;
 	}
@@ -369,137 +378,11 @@ public final class MultiLevelCacheManager implements CacheManager, SmartInitiali
 	}
 
 	/**
-	 * Repairs, while the breaker stays closed, writes that timed out or failed without
-	 * opening it: every probe interval, while any is remembered.
-	 */
-	private void startProbe() {
-		if (this.probing.compareAndSet(false, true)) {
-			this.tasks.every(PROBE_INTERVAL, () -> {
-				if (this.l2.availability().isAvailable()) {
-					for (MultiLevelCache cache : getCaches()) {
-						if (cache.hasRememberedWrites()) {
-							repair(cache, this.l2::call, true);
-						}
-					}
-				}
-			});
-		}
-	}
-
-	/**
-	 * Runs when the circuit breaker closes after an outage, while every other Redis call
-	 * is refused.
+	 * The breaker's recovery run, once Redis answers again after an outage.
 	 * @return whether every remembered write was repaired
 	 */
 	private boolean recoverAfterOutage() {
-		boolean repaired = true;
-		for (MultiLevelCache cache : getCaches()) {
-			repaired &= repair(cache, this.l2::callForRecovery, false);
-		}
-		getCaches().forEach((cache) -> cache.l1().invalidateAll());
-		return repaired;
-	}
-
-	/**
-	 * Deletes a cache's remembered keys in Redis (or clears it) and tells the other
-	 * instances.
-	 * @param evictLocally whether to drop the keys from this instance's L1 too (not
-	 * needed when every L1 is cleared afterwards)
-	 */
-	private boolean repair(MultiLevelCache cache,
-			Function<Function<L2Commands, CompletableFuture<Long>>, CompletableFuture<Long>> redis,
-			boolean evictLocally) {
-		Outage.Snapshot snapshot = cache.outage().snapshot();
-		try {
-			if (snapshot.clearAll()) {
-				String pattern = cache.keys().pattern();
-				this.l2.await(
-						this.publisher
-							.publish(cache.getName(), Operation.CLEAR, List.of(),
-									(message) -> redis.apply((commands) -> commands.clear(pattern, message)))
-							.written());
-				if (evictLocally) {
-					cache.l1().invalidateAll();
-				}
-			}
-			List<String> keys = snapshot.keys();
-			for (int start = 0; start < keys.size(); start += KEYS_PER_MESSAGE) {
-				List<String> chunk = keys.subList(start, Math.min(keys.size(), start + KEYS_PER_MESSAGE));
-				List<CompletableFuture<Long>> deletes = new ArrayList<>(chunk.size());
-				for (String key : chunk) {
-					deletes.add(redis.apply((commands) -> commands.delete(LoadPath.bytes(key), null)));
-				}
-				for (CompletableFuture<Long> delete : deletes) {
-					this.l2.await(delete);
-				}
-				this.l2.await(this.publisher
-					.publish(cache.getName(), Operation.EVICT, List.copyOf(chunk),
-							(message) -> (message != null) ? redis.apply((commands) -> commands.publish(message))
-									: CompletableFuture.completedFuture(0L))
-					.written());
-				if (evictLocally) {
-					chunk.forEach(cache.l1()::invalidate);
-				}
-			}
-			cache.outage().repaired(snapshot);
-			return true;
-		}
-		catch (L2Failure ex) {
-			// Redis is still unreachable: everything stays remembered and L1 keeps
-			// serving
-			return false;
-		}
-	}
-
-	/**
-	 * The L1s of this manager's caches, as the invalidation bus sees them.
-	 */
-	private final class Targets implements InvalidationTargets {
-
-		@Override
-		public void invalidate(String cacheName, Collection<String> keys) {
-			MultiLevelCache cache = getExistingCache(cacheName);
-			if (cache != null) {
-				keys.forEach(cache.l1()::invalidate);
-			}
-		}
-
-		@Override
-		public void invalidateKeys(Collection<String> keys) {
-			for (MultiLevelCache cache : MultiLevelCacheManager.this.caches.values()) {
-				for (String key : keys) {
-					if (cache.keys().owns(key)) {
-						cache.l1().invalidate(key);
-					}
-				}
-			}
-		}
-
-		@Override
-		public void invalidateCache(String cacheName) {
-			MultiLevelCache cache = getExistingCache(cacheName);
-			if (cache != null) {
-				cache.l1().invalidateAll();
-			}
-		}
-
-		@Override
-		public void invalidateAll() {
-			getCaches().forEach((cache) -> cache.l1().invalidateAll());
-		}
-
-		@Override
-		public void subscribed() {
-			if (MultiLevelCacheManager.this.coherence.subscribed()) {
-				invalidateAll();
-			}
-		}
-
-		@Override
-		public void unsubscribed() {
-			MultiLevelCacheManager.this.coherence.unsubscribed();
-		}
-
+		return this.repair.afterOutage();
 	}
 
 	/**

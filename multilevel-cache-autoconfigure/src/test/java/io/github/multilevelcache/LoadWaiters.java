@@ -74,7 +74,7 @@ final class LoadWaiters {
 		for (StackTraceElement frame : thread.getStackTrace()) {
 			boolean singleFlight = frame.getClassName().equals(SingleFlight.class.getName())
 					&& frame.getMethodName().equals("await");
-			boolean lease = frame.getClassName().equals(LoadPath.class.getName())
+			boolean lease = frame.getClassName().equals(LeaseWait.class.getName())
 					&& frame.getMethodName().equals("awaitHolder");
 			if (singleFlight || lease) {
 				return true;

@@ -59,7 +59,7 @@ class LocalLevelTests {
 	void ownPutBlocksOlderReaders() {
 		LocalLevel cache = cache(Duration.ofMinutes(5), null);
 		long readerStamp = cache.stamp();
-		cache.put("k", LocalEntry.of("new", 2, 0, 0));
+		cache.putUnlessInvalidatedSince("k", LocalEntry.of("new", 2, 0, 0), cache.stamp());
 		assertThat(cache.fill("k", LocalEntry.of("old", 1, 0, 0), readerStamp)).isFalse();
 		assertThat(cache.get("k").storeValue()).isEqualTo("new");
 	}
@@ -67,7 +67,7 @@ class LocalLevelTests {
 	@Test
 	void entriesExpireAfterWrite() {
 		LocalLevel cache = cache(Duration.ofSeconds(30), null);
-		cache.put("k", LocalEntry.of("v", 1, 0, 0));
+		cache.putUnlessInvalidatedSince("k", LocalEntry.of("v", 1, 0, 0), cache.stamp());
 		this.nanos.addAndGet(TimeUnit.SECONDS.toNanos(29));
 		assertThat(cache.get("k")).isNotNull();
 		this.nanos.addAndGet(TimeUnit.SECONDS.toNanos(2));
@@ -77,7 +77,7 @@ class LocalLevelTests {
 	@Test
 	void nullValuesExpireAfterTheirOwnTtl() {
 		LocalLevel cache = cache(Duration.ofMinutes(5), null);
-		cache.put("k", LocalEntry.of(NullValue.INSTANCE, 1, 0, 0));
+		cache.putUnlessInvalidatedSince("k", LocalEntry.of(NullValue.INSTANCE, 1, 0, 0), cache.stamp());
 		this.nanos.addAndGet(TimeUnit.SECONDS.toNanos(11));
 		assertThat(cache.get("k")).isNull();
 	}
@@ -85,14 +85,14 @@ class LocalLevelTests {
 	@Test
 	void entriesExpireAfterAccessButNotBeyondTheirWriteDeadline() {
 		LocalLevel cache = cache(Duration.ofSeconds(30), Duration.ofSeconds(10));
-		cache.put("k", LocalEntry.of("v", 1, 0, 0));
+		cache.putUnlessInvalidatedSince("k", LocalEntry.of("v", 1, 0, 0), cache.stamp());
 		for (int i = 0; i < 2; i++) {
 			this.nanos.addAndGet(TimeUnit.SECONDS.toNanos(9));
 			assertThat(cache.get("k")).isNotNull();
 		}
 		this.nanos.addAndGet(TimeUnit.SECONDS.toNanos(11));
 		assertThat(cache.get("k")).as("idle for 11 s").isNull();
-		cache.put("j", LocalEntry.of("v", 1, 0, 0));
+		cache.putUnlessInvalidatedSince("j", LocalEntry.of("v", 1, 0, 0), cache.stamp());
 		for (int i = 0; i < 3; i++) {
 			this.nanos.addAndGet(TimeUnit.SECONDS.toNanos(9));
 			assertThat(cache.get("j")).isNotNull();
@@ -104,7 +104,8 @@ class LocalLevelTests {
 	@Test
 	void entriesDoNotOutliveTheirL2Expiry() {
 		LocalLevel cache = cache(Duration.ofMinutes(5), null);
-		cache.put("k", LocalEntry.of("v", System.currentTimeMillis(), System.currentTimeMillis() + 2_000, 0));
+		cache.putUnlessInvalidatedSince("k",
+				LocalEntry.of("v", System.currentTimeMillis(), System.currentTimeMillis() + 2_000, 0), cache.stamp());
 		this.nanos.addAndGet(TimeUnit.SECONDS.toNanos(3));
 		assertThat(cache.get("k")).isNull();
 	}
@@ -113,7 +114,7 @@ class LocalLevelTests {
 	void disabledL1StoresNothing() {
 		LocalLevel cache = new LocalLevel(new CacheSettings.L1(false, 100, null, null), Duration.ofSeconds(1),
 				this.ticker, System::currentTimeMillis, Coherence.standalone());
-		cache.put("k", LocalEntry.of("v", 1, 0, 0));
+		cache.putUnlessInvalidatedSince("k", LocalEntry.of("v", 1, 0, 0), cache.stamp());
 		assertThat(cache.enabled()).isFalse();
 		assertThat(cache.get("k")).isNull();
 	}
@@ -123,11 +124,11 @@ class LocalLevelTests {
 		Coherence coherence = Coherence.awaitingSubscription();
 		LocalLevel cache = new LocalLevel(new CacheSettings.L1(true, 100, Duration.ofMinutes(5), null),
 				Duration.ofSeconds(10), this.ticker, System::currentTimeMillis, coherence);
-		cache.put("k", LocalEntry.of("v", 1, 0, 0));
+		cache.putUnlessInvalidatedSince("k", LocalEntry.of("v", 1, 0, 0), cache.stamp());
 		assertThat(cache.fill("j", LocalEntry.of("v", 1, 0, 0), cache.stamp())).isFalse();
 		assertThat(cache.get("k")).isNull();
 		assertThat(coherence.subscribed()).as("first subscription needs no clear").isFalse();
-		cache.put("k", LocalEntry.of("v", 1, 0, 0));
+		cache.putUnlessInvalidatedSince("k", LocalEntry.of("v", 1, 0, 0), cache.stamp());
 		assertThat(cache.get("k")).isNotNull();
 		assertThat(coherence.subscribed()).as("a resubscription clears").isTrue();
 	}
@@ -138,7 +139,7 @@ class LocalLevelTests {
 		LocalLevel cache = new LocalLevel(new CacheSettings.L1(true, 100, Duration.ofMinutes(5), null),
 				Duration.ofSeconds(10), this.ticker, System::currentTimeMillis, coherence);
 		coherence.unsubscribed();
-		cache.put("k", LocalEntry.of("v", 1, 0, 0));
+		cache.putUnlessInvalidatedSince("k", LocalEntry.of("v", 1, 0, 0), cache.stamp());
 		assertThat(cache.get("k")).isNotNull();
 		assertThat(coherence.subscribed()).isTrue();
 	}

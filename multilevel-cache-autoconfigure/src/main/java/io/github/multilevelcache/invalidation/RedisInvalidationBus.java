@@ -15,13 +15,11 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 
 import io.github.multilevelcache.InvalidCacheSettingException;
 import io.github.multilevelcache.InvalidationMode;
 import io.github.multilevelcache.invalidation.InvalidationMessage.Heartbeat;
-import io.github.multilevelcache.invalidation.InvalidationMessage.Invalidate;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -58,7 +56,8 @@ import org.springframework.data.redis.connection.RedisConnectionFactory;
  * <li>Start-up never waits for Redis: the subscription is made and kept on a thread of
  * its own.</li>
  * </ul>
- * Threads: the callers' (publishing), Lettuce's event loop (receiving,
+ * Sending (numbering, acknowledged waits) is {@link InvalidationSender}'s job. Threads:
+ * the callers' (publishing), Lettuce's event loop (receiving,
  * {@link InvalidationReceiver}), the subscriber ({@link SubscriptionKeeper}) and the
  * heartbeat thread (heartbeats, gap and epoch checks), all started by {@link #start()}.
  */
@@ -67,8 +66,6 @@ public final class RedisInvalidationBus implements InvalidationPublisher, SmartL
 	private static final Log logger = LogFactory.getLog(RedisInvalidationBus.class);
 
 	private final Settings settings;
-
-	private final Function<String, InvalidationMode> modes;
 
 	private final UUID instanceId;
 
@@ -84,7 +81,7 @@ public final class RedisInvalidationBus implements InvalidationPublisher, SmartL
 
 	private final Map<String, AckWaiter> ackWaiters = new ConcurrentHashMap<>();
 
-	private final Map<String, Sequence> sequences = new ConcurrentHashMap<>();
+	private final InvalidationSender sender;
 
 	private final InvalidationReceiver receiver;
 
@@ -104,8 +101,6 @@ public final class RedisInvalidationBus implements InvalidationPublisher, SmartL
 
 	private volatile long lastHeartbeatPublishedNanos;
 
-	private volatile boolean dropNextPublication;
-
 	private @Nullable ScheduledExecutorService heartbeats;
 
 	/**
@@ -119,7 +114,6 @@ public final class RedisInvalidationBus implements InvalidationPublisher, SmartL
 	public RedisInvalidationBus(RedisConnectionFactory connectionFactory, Settings settings,
 			InvalidationTargets targets, Function<String, InvalidationMode> modes, UUID instanceId) {
 		this.settings = settings;
-		this.modes = modes;
 		this.instanceId = instanceId;
 		this.targets = targets;
 		this.channel = settings.channel().getBytes(StandardCharsets.UTF_8);
@@ -137,6 +131,8 @@ public final class RedisInvalidationBus implements InvalidationPublisher, SmartL
 		this.receiver.keptBy(this.keeper);
 		this.receiver.trackingMarker(this.trackingMarker);
 		this.epoch = new EpochWatch(settings.epochKey());
+		this.sender = new InvalidationSender(instanceId, this.channel, modes, this.tracking, settings.ackTimeout(),
+				this.peers, this.statistics, this.ackWaiters);
 	}
 
 	/**
@@ -177,63 +173,13 @@ public final class RedisInvalidationBus implements InvalidationPublisher, SmartL
 
 	// ---- publishing ----
 
+	/**
+	 * Numbers the message and hands it to the write ({@link InvalidationSender}).
+	 */
 	@Override
 	public <T> Publication<T> publish(String cacheName, Operation operation, List<String> keys,
 			Function<@Nullable Message, CompletableFuture<T>> write) {
-		boolean acknowledged = this.modes.apply(cacheName) == InvalidationMode.ACKNOWLEDGED;
-		if (this.tracking && !acknowledged) {
-			// Redis announces the write itself
-			return new SentPublication<>(start(write, null), null);
-		}
-		Sequence sequence = this.sequences.computeIfAbsent(cacheName, (name) -> new Sequence());
-		AckWaiter waiter = null;
-		CompletableFuture<T> written;
-		sequence.lock.lock();
-		try {
-			long number = ++sequence.value;
-			if (acknowledged) {
-				waiter = new AckWaiter(cacheName, number, this.peers.livePeers());
-				waiter.countTimeoutsIn(this.statistics);
-				if (!waiter.isDone()) {
-					this.ackWaiters.put(waiter.id(), waiter);
-				}
-			}
-			Message message = new Message(this.channel, MessageCodec
-				.encode(new Invalidate(this.instanceId, cacheName, operation, number, keys, acknowledged)));
-			if (this.dropNextPublication) {
-				// test seam: this message is lost on its way, its sequence number is used
-				// all the same
-				this.dropNextPublication = false;
-				message = null;
-			}
-			written = start(write, message);
-		}
-		finally {
-			sequence.lock.unlock();
-		}
-		AckWaiter acks = waiter;
-		written = written.whenComplete((result, ex) -> {
-			if (ex != null) {
-				this.statistics.publishFailures.increment();
-				if (acks != null) {
-					acks.abandon();
-				}
-			}
-			else {
-				this.statistics.sent.increment();
-			}
-		});
-		return new SentPublication<>(written, acks);
-	}
-
-	private static <T> CompletableFuture<T> start(Function<@Nullable Message, CompletableFuture<T>> write,
-			@Nullable Message message) {
-		try {
-			return write.apply(message);
-		}
-		catch (RuntimeException ex) {
-			return CompletableFuture.failedFuture(ex);
-		}
+		return this.sender.publish(cacheName, operation, keys, write);
 	}
 
 	// ---- lifecycle and periodic work ----
@@ -345,18 +291,9 @@ public final class RedisInvalidationBus implements InvalidationPublisher, SmartL
 	}
 
 	private void publishHeartbeat() {
-		Map<String, Long> snapshot = new LinkedHashMap<>();
-		this.sequences.forEach((name, sequence) -> {
-			// under the lock: every message numbered up to the snapshot was handed to
-			// Redis before this heartbeat
-			sequence.lock.lock();
-			try {
-				snapshot.put(name, sequence.value);
-			}
-			finally {
-				sequence.lock.unlock();
-			}
-		});
+		// every message numbered up to the snapshot was handed to Redis before this
+		// heartbeat
+		Map<String, Long> snapshot = this.sender.sequences();
 		this.transport.publish(this.channel, MessageCodec.encode(new Heartbeat(this.instanceId, snapshot)))
 			.whenComplete((receivers, ex) -> {
 				if (ex == null) {
@@ -414,7 +351,7 @@ public final class RedisInvalidationBus implements InvalidationPublisher, SmartL
 	 * the network lost it), while its sequence number is still used.
 	 */
 	void dropNextPublication() {
-		this.dropNextPublication = true;
+		this.sender.dropNextPublication();
 	}
 
 	/**
@@ -423,51 +360,6 @@ public final class RedisInvalidationBus implements InvalidationPublisher, SmartL
 	void tickNow() {
 		tick();
 		checkGaps();
-	}
-
-	/**
-	 * A write and its message on their way, with the acknowledgements to wait for.
-	 */
-	private final class SentPublication<T> implements Publication<T> {
-
-		private final CompletableFuture<T> written;
-
-		private final @Nullable AckWaiter acks;
-
-		SentPublication(CompletableFuture<T> written, @Nullable AckWaiter acks) {
-			this.written = written;
-			this.acks = acks;
-		}
-
-		@Override
-		public CompletableFuture<T> written() {
-			return this.written;
-		}
-
-		@Override
-		public void awaitAcknowledgements() {
-			if (this.acks == null) {
-				return;
-			}
-			try {
-				this.acks.await(RedisInvalidationBus.this.settings.ackTimeout());
-			}
-			finally {
-				RedisInvalidationBus.this.ackWaiters.remove(this.acks.id());
-			}
-		}
-
-	}
-
-	/**
-	 * The last sequence number of one cache, and the lock that orders its messages.
-	 */
-	private static final class Sequence {
-
-		final ReentrantLock lock = new ReentrantLock();
-
-		long value;
-
 	}
 
 	/**

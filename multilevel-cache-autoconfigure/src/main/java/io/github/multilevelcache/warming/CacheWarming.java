@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 
 import io.github.multilevelcache.MultiLevelCache;
 import io.github.multilevelcache.MultiLevelCache.WarmedBatch;
@@ -98,6 +99,8 @@ public final class CacheWarming {
 		AtomicBoolean expired = new AtomicBoolean();
 		List<Progress> progress = new ArrayList<>();
 		List<Future<?>> batches = new ArrayList<>();
+		long deadline = started + this.timeout.toNanos();
+		awaitL1InUse(deadline);
 		ExecutorService executor = Executors.newFixedThreadPool(this.concurrency, threads());
 		try {
 			for (CacheWarmer<?> warmer : selected) {
@@ -111,7 +114,6 @@ public final class CacheWarming {
 					}));
 				}
 			}
-			long deadline = started + this.timeout.toNanos();
 			for (Future<?> batch : batches) {
 				try {
 					batch.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
@@ -145,6 +147,22 @@ public final class CacheWarming {
 			}
 		}
 		return results;
+	}
+
+	/**
+	 * L1 takes entries only once the invalidation subscription is up (which the bus
+	 * starts while the context starts): warming earlier would fill Redis only.
+	 */
+	private void awaitL1InUse(long deadline) {
+		while (!this.manager.isL1InUse() && System.nanoTime() < deadline) {
+			LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+			if (Thread.currentThread().isInterrupted()) {
+				return;
+			}
+		}
+		if (!this.manager.isL1InUse()) {
+			logger.warn("The invalidation subscription is not up: warming fills Redis, not L1");
+		}
 	}
 
 	private MultiLevelCache cacheOf(CacheWarmer<?> warmer) {
