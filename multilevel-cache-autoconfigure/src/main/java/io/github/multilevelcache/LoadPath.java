@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.Supplier;
 
 import io.github.multilevelcache.ValueCodec.Encoded;
 import io.github.multilevelcache.ValueCodec.Read;
@@ -42,6 +41,9 @@ import org.springframework.cache.Cache.ValueRetrievalException;
  * <li>When Redis fails, loads go on without it: the value goes to L1 (stamp-guarded),
  * never to Redis.</li>
  * </ul>
+ * About 450 lines: the three read paths (plain miss, {@code get(key, loader)}, warming's
+ * batch read) share the fill and stamp rules written once here; the waiting, storing,
+ * loader call and the non-blocking {@code retrieve} path live in their own types.
  */
 final class LoadPath {
 
@@ -67,7 +69,7 @@ final class LoadPath {
 
 	private final LoaderCall loaderCall;
 
-	private final SingleFlight singleFlight = new SingleFlight();
+	private final SingleFlight singleFlight;
 
 	private final boolean allowNullValues;
 
@@ -76,8 +78,8 @@ final class LoadPath {
 	private volatile @Nullable Runnable afterL2Read;
 
 	LoadPath(CacheSettings settings, LocalLevel l1, RedisLevel l2, ValueCodec codec, CacheStatistics statistics,
-			Leases leases, LeaseWait leaseWait, GuardedStore store, LoaderCall loaderCall, ErrorLog errors,
-			Transactions transactions) {
+			Leases leases, LeaseWait leaseWait, GuardedStore store, LoaderCall loaderCall, SingleFlight singleFlight,
+			ErrorLog errors, Transactions transactions) {
 		this.settings = settings;
 		this.l1 = l1;
 		this.l2 = l2;
@@ -87,6 +89,7 @@ final class LoadPath {
 		this.leaseWait = leaseWait;
 		this.store = store;
 		this.loaderCall = loaderCall;
+		this.singleFlight = singleFlight;
 		this.errors = errors;
 		this.transactions = transactions;
 		this.allowNullValues = settings.nullValues().enabled();
@@ -413,138 +416,11 @@ final class LoadPath {
 		return loaded.storeValue();
 	}
 
-	// ---- retrieve(key, loader): the same protocol, without blocking ----
-
-	/**
-	 * Asynchronous variant of {@link #load} ({@code retrieve(key, loader)}, i.e.
-	 * {@code @Cacheable(sync = true)} on a {@code CompletableFuture}, {@code Mono} or
-	 * {@code Flux} method): single-flight per key in this JVM, a lease that the watchdog
-	 * renews while the loader runs, the same guarded store, and, with
-	 * {@code stampede.distributed}, a wait for another instance's lease holder of up to
-	 * {@code stampede.wait-timeout}. Nothing here blocks: Redis replies and the polls of
-	 * the holder's key continue on Lettuce's and the JDK's timer threads.
-	 */
-	CompletableFuture<@Nullable Object> loadAsync(String canonical, Supplier<? extends CompletableFuture<?>> loader) {
-		Supplier<CompletableFuture<@Nullable Object>> work = () -> {
-			LocalEntry done = this.l1.peek(canonical);
-			if (done != null) {
-				// a load that finished just before this one joined
-				return CompletableFuture.completedFuture(done.storeValue());
-			}
-			long stamp = this.l1.stamp();
-			if (!this.settings.l2().enabled()) {
-				return loadAndStoreAsync(canonical, loader, null, stamp);
-			}
-			long deadline = this.leaseWait.deadline();
-			return attemptAsync(canonical, loader, stamp, deadline, false);
-		};
-		if (!this.settings.stampede().local()) {
-			return work.get();
-		}
-		return this.singleFlight.executeAsync(canonical, this.l1.stamp(),
-				(started) -> this.l1.invalidatedSince(canonical, started), work);
-	}
-
-	/**
-	 * One round of {@link #loadThrough}'s loop: read the key leaving a lease, then load
-	 * under it, load guarded by what the key holds, or wait for the other holder.
-	 */
-	private CompletableFuture<@Nullable Object> attemptAsync(String canonical,
-			Supplier<? extends CompletableFuture<?>> loader, long stamp, long deadline, boolean missCounted) {
-		byte[] redisKey = bytes(canonical);
-		byte[] lease = this.codec.placeholder(Envelope.Kind.LEASE, this.leases.newToken(), this.leaseMillis);
-		return this.l2.call((redis) -> redis.getOrPlaceholder(redisKey, lease, this.leaseMillis))
-			.handle((bytes, ex) -> {
-				if (ex != null) {
-					this.errors.failed("get", ex);
-					if (!missCounted) {
-						this.statistics.countL2Miss();
-					}
-					return loadAndStoreAsync(canonical, loader, null, stamp);
-				}
-				Read read = this.codec.decode(bytes);
-				if (read.isValue()) {
-					return CompletableFuture.completedFuture(hit(canonical, read.entry(), stamp).storeValue());
-				}
-				if (!missCounted) {
-					this.statistics.countL2Miss();
-				}
-				if (read.raw() == null) {
-					this.statistics.countLockAcquired();
-					return loadUnderLeaseAsync(canonical, loader, redisKey, lease, stamp);
-				}
-				if (read.isCorrupt() || !read.isLease() || !this.settings.stampede().distributed()
-						|| System.nanoTime() >= deadline) {
-					// a fill guard, bytes that are not ours, or no waiting: load now,
-					// guarded by what the key holds (the store replaces it)
-					return loadAndStoreAsync(canonical, loader, read.raw(), stamp);
-				}
-				long waitStart = System.nanoTime();
-				return this.leaseWait.awaitHolderAsync(redisKey, read.raw(), deadline).thenCompose((awaited) -> {
-					boolean timedOut = awaited == null;
-					this.statistics.countLockWait(System.nanoTime() - waitStart, timedOut);
-					if (timedOut) {
-						return loadAndStoreAsync(canonical, loader, read.raw(), stamp);
-					}
-					if (awaited.isValue()) {
-						return CompletableFuture.completedFuture(hit(canonical, awaited.entry(), stamp).storeValue());
-					}
-					// the lease ended without a value: try to take the key ourselves
-					return attemptAsync(canonical, loader, stamp, deadline, true);
-				});
-			})
-			.thenCompose((next) -> next);
-	}
-
-	private CompletableFuture<@Nullable Object> loadUnderLeaseAsync(String canonical,
-			Supplier<? extends CompletableFuture<?>> loader, byte[] redisKey, byte[] lease, long stamp) {
-		AutoCloseable renewal = this.leases.keepAlive(this.l2, redisKey, lease, this.settings.stampede().lockLease());
-		boolean[] stored = new boolean[1];
-		return this.loaderCall.callAsync(loader).thenCompose((loaded) -> {
-			if (loaded == null) {
-				return CompletableFuture.completedFuture((Object) null);
-			}
-			return this.store
-				.storeAsync(canonical, this.codec.encode(loaded.storeValue(), loaded.millis()), lease, stamp)
-				.thenApply((inRedis) -> {
-					stored[0] = inRedis;
-					if (!inRedis) {
-						this.statistics.countLeaseLost();
-					}
-					return loaded.storeValue();
-				});
-		}).whenComplete((value, ex) -> {
-			closeQuietly(renewal);
-			if (!stored[0]) {
-				// a failed load, a refused null, or a lost lease: let waiters take the
-				// key at once
-				this.l2.call((redis) -> redis.deleteIfEquals(redisKey, lease)).whenComplete((deleted, failure) -> {
-					if (failure != null) {
-						// it expires by itself
-						this.errors.failed("release lease", failure);
-					}
-				});
-			}
-		});
-	}
-
-	private CompletableFuture<@Nullable Object> loadAndStoreAsync(String canonical,
-			Supplier<? extends CompletableFuture<?>> loader, byte @Nullable [] guard, long stamp) {
-		return this.loaderCall.callAsync(loader).thenCompose((loaded) -> {
-			if (loaded == null) {
-				return CompletableFuture.completedFuture(null);
-			}
-			return this.store
-				.storeAsync(canonical, this.codec.encode(loaded.storeValue(), loaded.millis()), guard, stamp)
-				.thenApply((inRedis) -> loaded.storeValue());
-		});
-	}
-
 	static byte[] bytes(String canonical) {
 		return canonical.getBytes(StandardCharsets.UTF_8);
 	}
 
-	private static void closeQuietly(AutoCloseable closeable) {
+	static void closeQuietly(AutoCloseable closeable) {
 		try {
 			closeable.close();
 		}

@@ -61,6 +61,8 @@ public class MultiLevelCache extends AbstractValueAdaptingCache {
 
 	private final LoadPath loads;
 
+	private final RetrievePath retrieves;
+
 	private final WritePath writes;
 
 	private final Freshness freshness;
@@ -72,7 +74,7 @@ public class MultiLevelCache extends AbstractValueAdaptingCache {
 	private final WriteBehindStatistics writeBehindStatistics;
 
 	MultiLevelCache(String name, CacheSettings settings, CacheKeys keys, LocalLevel l1, CacheStatistics statistics,
-			LoadPath loads, WritePath writes, Freshness freshness, Outage outage,
+			LoadPath loads, RetrievePath retrieves, WritePath writes, Freshness freshness, Outage outage,
 			WriteBehindStatistics writeBehindStatistics) {
 		super(settings.nullValues().enabled());
 		this.name = name;
@@ -81,6 +83,7 @@ public class MultiLevelCache extends AbstractValueAdaptingCache {
 		this.l1 = l1;
 		this.statistics = statistics;
 		this.loads = loads;
+		this.retrieves = retrieves;
 		this.writes = writes;
 		this.freshness = freshness;
 		this.outage = outage;
@@ -292,7 +295,7 @@ public class MultiLevelCache extends AbstractValueAdaptingCache {
 		if (entry != null) {
 			return CompletableFuture.completedFuture((T) fromStoreValue(entry.storeValue()));
 		}
-		return this.loads.loadAsync(canonical, valueLoader).thenApply((stored) -> (T) fromStoreValue(stored));
+		return this.retrieves.loadAsync(canonical, valueLoader).thenApply((stored) -> (T) fromStoreValue(stored));
 	}
 
 	private @Nullable Object toRetrieved(Object storeValue) {

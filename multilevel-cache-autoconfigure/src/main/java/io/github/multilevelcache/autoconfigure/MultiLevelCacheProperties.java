@@ -19,6 +19,10 @@ import org.springframework.boot.context.properties.NestedConfigurationProperty;
  * Configuration properties of multilevel-cache ({@code multilevel-cache.*}). Every cache
  * gets {@link #getDefaults() defaults}; a cache listed under {@link #getCaches() caches}
  * overrides only the keys it sets.
+ * <p>
+ * Long because it is a tree of plain binding classes (getters and setters, each
+ * documented for the IDE metadata); moving them to top-level types would rename them in
+ * the generated metadata without making any of them simpler.
  */
 @ConfigurationProperties(prefix = "multilevel-cache", ignoreUnknownFields = false)
 public class MultiLevelCacheProperties {
