@@ -33,9 +33,10 @@ interface Availability {
 	long refusedCalls();
 
 	/**
-	 * How long calls have been kept from Redis, counted from the moment the breaker
-	 * opened until the repair after the outage finished.
-	 * @return the duration in milliseconds, 0 while Redis is available
+	 * How long the current outage has lasted, counted from the moment the breaker opened
+	 * until the repair after it finished (so it still grows while the breaker is half
+	 * open and its trial calls are let through).
+	 * @return the duration in milliseconds, 0 when no outage is under way
 	 */
 	long unavailableMillis();
 

@@ -80,10 +80,14 @@ final class CircuitBreakerAvailability implements Availability {
 			if (!recovered) {
 				this.breaker.transitionToOpenState();
 			}
+			else {
+				// before calls are let through: an outage starting right after keeps its
+				// own start
+				this.unavailableSince = 0;
+			}
 			this.recovering = false;
 		}
 		if (recovered) {
-			this.unavailableSince = 0;
 			logger.info("Redis is back: replayed the writes remembered during the outage and cleared L1");
 		}
 		else {

@@ -256,6 +256,7 @@ final class LoadPath {
 		return this.l2.callBulk((redis) -> redis.getAll(keys)).handle((values, ex) -> {
 			if (ex != null) {
 				this.errors.failed("mget", ex);
+				canonicals.forEach((canonical) -> this.statistics.countL2Miss());
 				return canonicals;
 			}
 			List<String> missing = new ArrayList<>();

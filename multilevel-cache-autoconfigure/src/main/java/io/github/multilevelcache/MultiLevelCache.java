@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -187,15 +188,20 @@ public class MultiLevelCache extends AbstractValueAdaptingCache {
 	 * others.
 	 * @param keys the keys of one batch
 	 * @param loader loads a key Redis does not hold
+	 * @param stop asked before each loader call: once it answers {@code true} the keys
+	 * left are skipped (not counted)
 	 * @return what happened to the batch
 	 */
-	public WarmedBatch warm(Collection<?> keys, Function<Object, ?> loader) {
+	public WarmedBatch warm(Collection<?> keys, Function<Object, ?> loader, BooleanSupplier stop) {
 		Map<String, Object> byCanonical = new LinkedHashMap<>();
 		keys.forEach((key) -> byCanonical.put(canonicalKey(key), key));
 		List<String> missing = this.loads.readIntoL1(new ArrayList<>(byCanonical.keySet())).join();
 		int loaded = 0;
 		int failed = 0;
 		for (String canonical : missing) {
+			if (stop.getAsBoolean()) {
+				break;
+			}
 			Object key = byCanonical.get(canonical);
 			try {
 				get(key, () -> loader.apply(key));
@@ -380,7 +386,7 @@ public class MultiLevelCache extends AbstractValueAdaptingCache {
 	}
 
 	/**
-	 * The outcome of {@link #warm(Collection, Function)} for one batch.
+	 * The outcome of {@link #warm(Collection, Function, BooleanSupplier)} for one batch.
 	 *
 	 * @param fromRedis keys whose value Redis held
 	 * @param loaded keys this call's loader (or another instance holding the lease)

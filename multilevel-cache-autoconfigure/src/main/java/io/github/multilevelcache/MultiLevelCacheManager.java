@@ -263,9 +263,9 @@ public final class MultiLevelCacheManager implements CacheManager, SmartInitiali
 	}
 
 	/**
-	 * How long this instance has been serving without Redis: from the moment the circuit
-	 * breaker opened until the repair after the outage finished.
-	 * @return milliseconds, 0 while Redis is available
+	 * How long the current Redis outage has lasted: from the moment the circuit breaker
+	 * opened until the repair after it finished (half-open trial calls included).
+	 * @return milliseconds, 0 when no outage is under way
 	 */
 	public long getRedisUnavailableMillis() {
 		return this.l2.availability().unavailableMillis();

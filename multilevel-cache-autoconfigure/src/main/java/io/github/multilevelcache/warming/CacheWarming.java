@@ -3,6 +3,7 @@ package io.github.multilevelcache.warming;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -25,9 +26,11 @@ import org.jspecify.annotations.Nullable;
  * {@code batchSize}, at most {@code concurrency} batches at a time over all caches, every
  * batch through {@link MultiLevelCache#warm} (one {@code MGET}, then the loader under the
  * lease for what Redis lacks). A run waits at most {@code timeout}: after it, batches not
- * yet started are skipped, batches under way finish in the background, and the run
- * reports itself incomplete. Progress is logged at {@code INFO}, a run that ran out of
- * time at {@code WARN}. Holds no thread between runs.
+ * yet started are skipped, batches under way stop after their current key, and the run
+ * reports itself incomplete. A warmer whose {@code keys()} throws is reported incomplete
+ * with a warning and does not stop the others; a batch that fails counts its keys as
+ * failed. Progress is logged at {@code INFO}, a run that ran out of time at {@code WARN}.
+ * Holds no thread between runs.
  */
 public final class CacheWarming {
 
@@ -67,14 +70,6 @@ public final class CacheWarming {
 	}
 
 	/**
-	 * Whether any warmer is declared.
-	 * @return {@code true} when {@link #warmAll()} has something to do
-	 */
-	public boolean hasWarmers() {
-		return !this.warmers.isEmpty();
-	}
-
-	/**
 	 * Warms every cache that has a warmer.
 	 * @return one result per warmer
 	 */
@@ -95,6 +90,9 @@ public final class CacheWarming {
 	}
 
 	private List<Result> run(List<CacheWarmer<?>> selected) {
+		if (selected.isEmpty()) {
+			return List.of();
+		}
 		long started = System.nanoTime();
 		AtomicBoolean expired = new AtomicBoolean();
 		List<Progress> progress = new ArrayList<>();
@@ -104,12 +102,30 @@ public final class CacheWarming {
 		ExecutorService executor = Executors.newFixedThreadPool(this.concurrency, threads());
 		try {
 			for (CacheWarmer<?> warmer : selected) {
-				Progress cache = new Progress(cacheOf(warmer), warmer);
+				MultiLevelCache target = cacheOf(warmer);
+				List<?> keys;
+				try {
+					keys = List.copyOf(warmer.keys());
+				}
+				catch (RuntimeException ex) {
+					logger.warn("CacheWarmer " + warmer.getClass().getName() + " could not list the keys of cache '"
+							+ target.getName() + "'; it is not warmed", ex);
+					progress.add(new Progress(target, warmer, List.of(), false));
+					continue;
+				}
+				Progress cache = new Progress(target, warmer, keys, true);
 				progress.add(cache);
 				for (List<Object> batch : cache.batches(this.batchSize)) {
 					batches.add(executor.submit(() -> {
-						if (!expired.get()) {
-							cache.add(cache.cache.warm(batch, cache::load), expired.get());
+						if (expired.get()) {
+							return;
+						}
+						try {
+							cache.add(cache.cache.warm(batch, cache::load, expired::get), expired.get());
+						}
+						catch (RuntimeException ex) {
+							logger.warn("A warming batch of cache '" + cache.cache.getName() + "' failed", ex);
+							cache.add(new WarmedBatch(0, 0, batch.size()), expired.get());
 						}
 					}));
 				}
@@ -127,7 +143,8 @@ public final class CacheWarming {
 					expired.set(true);
 					break;
 				}
-				catch (java.util.concurrent.ExecutionException ex) {
+				catch (ExecutionException ex) {
+					// each batch catches its own failures
 					logger.warn("A warming batch failed", ex.getCause());
 				}
 			}
@@ -138,6 +155,10 @@ public final class CacheWarming {
 		long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
 		List<Result> results = progress.stream().map((cache) -> cache.result(millis)).toList();
 		for (Result result : results) {
+			if (!result.complete() && result.keys() == 0) {
+				// its keys could not be listed: said above
+				continue;
+			}
 			if (result.complete()) {
 				logger.info("Warmed cache '" + result.cache() + "' in " + millis + " ms: " + result.summary());
 			}
@@ -228,13 +249,16 @@ public final class CacheWarming {
 
 		private volatile boolean late;
 
+		private final boolean listed;
+
 		private int batchCount;
 
 		@SuppressWarnings("unchecked")
-		Progress(MultiLevelCache cache, CacheWarmer<?> warmer) {
+		Progress(MultiLevelCache cache, CacheWarmer<?> warmer, List<?> keys, boolean listed) {
 			this.cache = cache;
 			this.warmer = (CacheWarmer<Object>) warmer;
-			this.keys = List.copyOf(this.warmer.keys());
+			this.keys = (List<Object>) keys;
+			this.listed = listed;
 		}
 
 		List<List<Object>> batches(int size) {
@@ -276,7 +300,7 @@ public final class CacheWarming {
 		}
 
 		Result result(long millis) {
-			boolean complete = !this.late && this.batchesDone.get() == this.batchCount;
+			boolean complete = this.listed && !this.late && this.batchesDone.get() == this.batchCount;
 			return new Result(this.cache.getName(), this.keys.size(), this.fromRedis.get(), this.loaded.get(),
 					this.failed.get(), complete, millis);
 		}

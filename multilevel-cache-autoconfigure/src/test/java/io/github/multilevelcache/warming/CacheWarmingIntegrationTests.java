@@ -148,7 +148,18 @@ class CacheWarmingIntegrationTests {
 			.isEqualTo(ReadinessState.ACCEPTING_TRAFFIC);
 		assertThat(output).contains("Warming cache 'products' did not finish within 1000 ms")
 			.contains("multilevel-cache.warming.timeout");
-		assertThat(this.plan.loads.get()).isBetween(150, 999);
+		assertThat(this.plan.loads.get()).as("stopped before the last key").isBetween(1, 999);
+	}
+
+	@Test
+	void aWarmerThatCannotListItsKeysLetsTheInstanceStartWithAWarning(@PrivateRedis RedisServer redis,
+			CapturedOutput output) {
+		this.plan.keysFail = true;
+		this.a = start(redis, WebApplicationType.NONE);
+		assertThat(this.a.bean(ApplicationAvailability.class).getReadinessState())
+			.isEqualTo(ReadinessState.ACCEPTING_TRAFFIC);
+		assertThat(output).contains("could not list the keys of cache 'products'; it is not warmed");
+		assertThat(this.plan.loads).hasValue(0);
 	}
 
 	private static URI endpoint(CacheInstance instance, String cache) {
@@ -162,6 +173,8 @@ class CacheWarmingIntegrationTests {
 	static final class Plan {
 
 		volatile int keys;
+
+		volatile boolean keysFail;
 
 		volatile long loadMillis;
 
@@ -203,6 +216,9 @@ class CacheWarmingIntegrationTests {
 		@Override
 		public List<Integer> keys() {
 			this.plan.firstWarming.countDown();
+			if (this.plan.keysFail) {
+				throw new IllegalStateException("the database is down");
+			}
 			CountDownLatch together = this.plan.together;
 			if (together != null) {
 				together.countDown();
