@@ -1,7 +1,6 @@
 package io.github.multilevelcache;
 
 import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
@@ -9,14 +8,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import java.util.function.DoubleSupplier;
-import java.util.function.Function;
 
 import com.github.benmanes.caffeine.cache.Ticker;
 import io.github.multilevelcache.invalidation.InvalidationPublisher;
@@ -25,7 +22,6 @@ import io.github.multilevelcache.serialization.CacheValueSerializer;
 import io.github.multilevelcache.serialization.JacksonCacheValueSerializer;
 import io.github.multilevelcache.write.CacheWriter;
 import io.github.multilevelcache.write.DeadLetterHandler;
-import io.github.multilevelcache.write.MissingCacheWriterException;
 import io.github.multilevelcache.write.WriteBehindStatistics;
 import io.github.multilevelcache.write.WriteStrategies;
 import io.github.multilevelcache.write.WriteStrategyHandler;
@@ -42,10 +38,10 @@ import org.springframework.util.Assert;
 /**
  * A {@link CacheManager} of {@link MultiLevelCache}s (Caffeine over Redis), in the mould
  * of Spring's {@code CaffeineCacheManager}: caches are created on first use with the
- * default settings unless the manager is static ({@link Builder#dynamic(boolean)
- * dynamic(false)}), in which case only the configured caches exist and
- * {@link #getCache(String)} returns {@code null} for any other name. Thread-safe; each
- * cache is created once.
+ * default settings unless the manager is static
+ * ({@link MultiLevelCacheManagerBuilder#dynamic(boolean) dynamic(false)}), in which case
+ * only the configured caches exist and {@link #getCache(String)} returns {@code null} for
+ * any other name. Thread-safe; each cache is created once.
  * <p>
  * The manager owns what its caches share: one Redis level with its timeout and circuit
  * breaker, the repair of writes Redis missed (G11, run by {@code OutageRepair}: once
@@ -53,10 +49,6 @@ import org.springframework.util.Assert;
  * L1, and after a breaker outage every L1 is cleared, before normal service resumes), the
  * L1s an invalidation bus acts on ({@code L1InvalidationTargets}), and the background
  * threads, which start on first use and stop with {@link #destroy()}.
- * <p>
- * Longer than the project's ~400 lines per class because its public {@link Builder}
- * (about 240 lines of documented options) is nested here, as Spring's own managers do
- * with theirs; the manager itself is under 400.
  */
 public final class MultiLevelCacheManager implements CacheManager, SmartInitializingSingleton, DisposableBean {
 
@@ -110,7 +102,7 @@ public final class MultiLevelCacheManager implements CacheManager, SmartInitiali
 
 	private final OutageRepair repair;
 
-	private MultiLevelCacheManager(Builder builder, L2Commands commands) {
+	MultiLevelCacheManager(MultiLevelCacheManagerBuilder builder, L2Commands commands) {
 		this.defaults = builder.defaults;
 		this.configured = Collections.unmodifiableMap(new LinkedHashMap<>(builder.configured));
 		this.dynamic = builder.dynamic;
@@ -145,21 +137,22 @@ public final class MultiLevelCacheManager implements CacheManager, SmartInitiali
 	 * @return a new builder
 	 * @throws IllegalArgumentException when the factory is not Lettuce's
 	 */
-	public static Builder builder(RedisConnectionFactory connectionFactory) {
+	public static MultiLevelCacheManagerBuilder builder(RedisConnectionFactory connectionFactory) {
 		Assert.notNull(connectionFactory, "ConnectionFactory must not be null");
 		Assert.isInstanceOf(LettuceConnectionFactory.class, connectionFactory,
 				"multilevel-cache needs Lettuce (Spring Boot's default Redis client; set "
 						+ "'spring.data.redis.client-type=lettuce'), not ");
 		LettuceConnectionFactory lettuce = (LettuceConnectionFactory) connectionFactory;
-		return new Builder((timeout) -> new LettuceL2Commands(lettuce, timeout), connectionFactory);
+		return new MultiLevelCacheManagerBuilder((timeout) -> new LettuceL2Commands(lettuce, timeout),
+				connectionFactory);
 	}
 
 	/**
 	 * Starts a builder over another implementation of the Redis commands (tests use an
 	 * in-memory one).
 	 */
-	static Builder builder(L2Commands commands) {
-		return new Builder((timeout) -> commands, null);
+	static MultiLevelCacheManagerBuilder builder(L2Commands commands) {
+		return new MultiLevelCacheManagerBuilder((timeout) -> commands, null);
 	}
 
 	@Override
@@ -390,245 +383,6 @@ public final class MultiLevelCacheManager implements CacheManager, SmartInitiali
 	 */
 	private boolean recoverAfterOutage() {
 		return this.repair.afterOutage();
-	}
-
-	/**
-	 * Builds a {@link MultiLevelCacheManager}. Not thread-safe; the manager it builds is.
-	 */
-	public static final class Builder {
-
-		private final Function<Duration, L2Commands> commands;
-
-		private final @Nullable RedisConnectionFactory connectionFactory;
-
-		private @Nullable ResilienceSettings resilience;
-
-		private CacheSettings defaults = CacheSettings.defaults();
-
-		private final Map<String, CacheSettings> configured = new LinkedHashMap<>();
-
-		private boolean dynamic = true;
-
-		private @Nullable CacheValueSerializer serializer;
-
-		private ConversionService conversionService = CacheKeys.defaultConversionService();
-
-		private InvalidationPublisher publisher = InvalidationPublisher.NONE;
-
-		private Ticker ticker = Ticker.systemTicker();
-
-		private Clock clock = Clock.systemUTC();
-
-		private DoubleSupplier random = () -> java.util.concurrent.ThreadLocalRandom.current().nextDouble();
-
-		private BiFunction<String, CacheSettings, @Nullable CacheWriter<?, ?>> writers = (name, settings) -> null;
-
-		private DeadLetterHandler deadLetters = WriteStrategies.loggingDeadLetterHandler();
-
-		private boolean transactionAware;
-
-		private String instanceId = UUID.randomUUID().toString();
-
-		private Builder(Function<Duration, L2Commands> commands, @Nullable RedisConnectionFactory connectionFactory) {
-			this.commands = commands;
-			this.connectionFactory = connectionFactory;
-		}
-
-		/**
-		 * Protects every Redis call with a circuit breaker (the auto-configuration always
-		 * does). Without it every call is still bounded by the default 200 ms timeout,
-		 * but a failing Redis is tried on every call.
-		 * @param resilience the settings
-		 * @return this builder
-		 */
-		public Builder resilience(ResilienceSettings resilience) {
-			Assert.notNull(resilience, "ResilienceSettings must not be null");
-			this.resilience = resilience;
-			return this;
-		}
-
-		/**
-		 * Settings for every cache not configured by name.
-		 * @param defaults the settings
-		 * @return this builder
-		 */
-		public Builder defaults(CacheSettings defaults) {
-			Assert.notNull(defaults, "Defaults must not be null");
-			this.defaults = defaults;
-			return this;
-		}
-
-		/**
-		 * Configures a cache by name; it is created when the manager is built.
-		 * @param name the cache name
-		 * @param settings its settings
-		 * @return this builder
-		 */
-		public Builder withCache(String name, CacheSettings settings) {
-			Assert.hasText(name, "Cache name must not be empty");
-			Assert.notNull(settings, "Settings must not be null");
-			this.configured.put(name, settings);
-			return this;
-		}
-
-		/**
-		 * Whether unknown cache names are created on first use (default {@code true}).
-		 * @param dynamic the flag
-		 * @return this builder
-		 */
-		public Builder dynamic(boolean dynamic) {
-			this.dynamic = dynamic;
-			return this;
-		}
-
-		/**
-		 * The value serializer; defaults to a {@link JacksonCacheValueSerializer}
-		 * allowing only JDK value types.
-		 * @param serializer the serializer
-		 * @return this builder
-		 */
-		public Builder serializer(CacheValueSerializer serializer) {
-			Assert.notNull(serializer, "Serializer must not be null");
-			this.serializer = serializer;
-			return this;
-		}
-
-		/**
-		 * Converts keys to strings; defaults to Spring's defaults plus {@code SimpleKey}.
-		 * @param conversionService the conversion service
-		 * @return this builder
-		 */
-		public Builder conversionService(ConversionService conversionService) {
-			Assert.notNull(conversionService, "ConversionService must not be null");
-			this.conversionService = conversionService;
-			return this;
-		}
-
-		/**
-		 * How caches tell other instances about changes; defaults to
-		 * {@link InvalidationPublisher#NONE}. With a publisher, L1 stays unused until the
-		 * publisher reports its first subscription through
-		 * {@link MultiLevelCacheManager#invalidationTargets()} (or that it cannot
-		 * subscribe).
-		 * @param publisher the publisher
-		 * @return this builder
-		 */
-		public Builder invalidationPublisher(InvalidationPublisher publisher) {
-			Assert.notNull(publisher, "InvalidationPublisher must not be null");
-			this.publisher = publisher;
-			return this;
-		}
-
-		/**
-		 * Whether {@code put}, {@code evict} and {@code clear} inside a Spring-managed
-		 * transaction wait for its commit, as with
-		 * {@code RedisCacheManager.builder().transactionAware()} (default {@code false};
-		 * the auto-configuration turns it on when the application has a transaction
-		 * manager).
-		 * @param transactionAware the flag
-		 * @return this builder
-		 */
-		public Builder transactionAware(boolean transactionAware) {
-			this.transactionAware = transactionAware;
-			return this;
-		}
-
-		/**
-		 * The id of this instance (default: a random UUID); share it with the
-		 * invalidation bus.
-		 * @param instanceId the id
-		 * @return this builder
-		 */
-		public Builder instanceId(String instanceId) {
-			Assert.hasText(instanceId, "Instance id must not be empty");
-			this.instanceId = instanceId;
-			return this;
-		}
-
-		/**
-		 * Time source of L1 expiry (a test seam: tests in this package pass a fake one).
-		 * @param ticker the ticker
-		 * @return this builder
-		 */
-		Builder ticker(Ticker ticker) {
-			Assert.notNull(ticker, "Ticker must not be null");
-			this.ticker = ticker;
-			return this;
-		}
-
-		/**
-		 * Wall clock for write and expiry times stored with each value.
-		 * @param clock the clock
-		 * @return this builder
-		 */
-		public Builder clock(Clock clock) {
-			Assert.notNull(clock, "Clock must not be null");
-			this.clock = clock;
-			return this;
-		}
-
-		/**
-		 * Finds the {@link CacheWriter} of a write-through or write-behind cache (the
-		 * auto-configuration looks up the bean named by
-		 * {@code multilevel-cache.caches.<name>.writer}).
-		 * @param writers cache name and settings → writer, or {@code null} when there is
-		 * none
-		 * @return this builder
-		 */
-		public Builder writers(BiFunction<String, CacheSettings, @Nullable CacheWriter<?, ?>> writers) {
-			Assert.notNull(writers, "Writers must not be null");
-			this.writers = writers;
-			return this;
-		}
-
-		/**
-		 * Where write-behind batches go after their last retry; defaults to logging them.
-		 * @param deadLetters the handler
-		 * @return this builder
-		 */
-		public Builder deadLetterHandler(DeadLetterHandler deadLetters) {
-			Assert.notNull(deadLetters, "DeadLetterHandler must not be null");
-			this.deadLetters = deadLetters;
-			return this;
-		}
-
-		/**
-		 * Source of uniform random numbers for probabilistic early expiration (a test
-		 * seam: tests in this package pass a seeded one).
-		 * @param random the source
-		 * @return this builder
-		 */
-		Builder random(DoubleSupplier random) {
-			Assert.notNull(random, "Random must not be null");
-			this.random = random;
-			return this;
-		}
-
-		/**
-		 * Builds the manager and creates every configured cache.
-		 * @return the manager
-		 * @throws MissingCacheWriterException when a write-through or write-behind cache,
-		 * or the defaults of a dynamic manager, have no writer
-		 */
-		public MultiLevelCacheManager build() {
-			if (this.dynamic && this.defaults.strategy() != WriteStrategy.CACHE_ASIDE
-					&& this.writers.apply("", this.defaults) == null) {
-				throw new MissingCacheWriterException(null, this.defaults.strategy(), this.defaults.writer());
-			}
-			for (Map.Entry<String, CacheSettings> cache : this.configured.entrySet()) {
-				CacheSettings settings = cache.getValue();
-				if (settings.strategy() != WriteStrategy.CACHE_ASIDE
-						&& this.writers.apply(cache.getKey(), settings) == null) {
-					throw new MissingCacheWriterException(cache.getKey(), settings.strategy(), settings.writer());
-				}
-			}
-			ResilienceSettings resilience = (this.resilience != null) ? this.resilience : ResilienceSettings.defaults();
-			MultiLevelCacheManager manager = new MultiLevelCacheManager(this,
-					this.commands.apply(resilience.l2Timeout()));
-			this.configured.keySet().forEach(manager::getCache);
-			return manager;
-		}
-
 	}
 
 }

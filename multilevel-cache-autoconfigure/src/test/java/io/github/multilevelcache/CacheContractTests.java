@@ -38,7 +38,7 @@ abstract class CacheContractTests {
 	/**
 	 * A builder over the backend shared by every manager of the test.
 	 */
-	protected abstract MultiLevelCacheManager.Builder builder();
+	protected abstract MultiLevelCacheManagerBuilder builder();
 
 	/**
 	 * What the backend holds under a full key, {@code null} when nothing.

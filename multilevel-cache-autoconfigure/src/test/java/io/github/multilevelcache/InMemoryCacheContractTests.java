@@ -10,7 +10,7 @@ class InMemoryCacheContractTests extends CacheContractTests {
 	private final InMemoryL2Commands redis = new InMemoryL2Commands(System::currentTimeMillis);
 
 	@Override
-	protected MultiLevelCacheManager.Builder builder() {
+	protected MultiLevelCacheManagerBuilder builder() {
 		return MultiLevelCacheManager.builder(this.redis);
 	}
 

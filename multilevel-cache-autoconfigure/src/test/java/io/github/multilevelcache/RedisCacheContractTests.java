@@ -28,7 +28,7 @@ class RedisCacheContractTests extends CacheContractTests {
 	}
 
 	@Override
-	protected MultiLevelCacheManager.Builder builder() {
+	protected MultiLevelCacheManagerBuilder builder() {
 		return MultiLevelCacheManager.builder(this.connectionFactory);
 	}
 

@@ -8,6 +8,7 @@ import java.util.UUID;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.github.multilevelcache.InvalidationMode;
 import io.github.multilevelcache.MultiLevelCacheManager;
+import io.github.multilevelcache.MultiLevelCacheManagerBuilder;
 import io.github.multilevelcache.invalidation.InvalidationTargets;
 import io.github.multilevelcache.invalidation.InvalidationTransport;
 import io.github.multilevelcache.invalidation.RedisInvalidationBus;
@@ -98,7 +99,7 @@ public final class MultiLevelCacheAutoConfiguration {
 			ObjectProvider<DeadLetterHandler> deadLetterHandler, ObjectProvider<RedisInvalidationBus> bus,
 			InstanceIdentity identity) {
 		CacheSettingsResolver resolver = resolver(properties, environment);
-		MultiLevelCacheManager.Builder builder = MultiLevelCacheManager.builder(connectionFactory)
+		MultiLevelCacheManagerBuilder builder = MultiLevelCacheManager.builder(connectionFactory)
 			.defaults(resolver.defaults())
 			.dynamic(properties.isDynamic())
 			.resilience(resolver.resilienceSettings())
