@@ -22,11 +22,9 @@ final class Transactions {
 		this.enabled = enabled && TX_PRESENT;
 		if (this.enabled) {
 			// initializes TransactionSynchronizationManager now, on the thread building
-			// the
-			// manager: otherwise the first concurrent writes wait for its class
+			// the manager: otherwise the first concurrent writes wait for its class
 			// initialization, and a virtual thread waiting for one is pinned to its
-			// carrier
-			// (on every JDK; JFR showed it in VirtualThreadIntegrationTests)
+			// carrier (on every JDK; JFR showed it in VirtualThreadIntegrationTests)
 			TransactionSynchronizationManager.isSynchronizationActive();
 		}
 	}
