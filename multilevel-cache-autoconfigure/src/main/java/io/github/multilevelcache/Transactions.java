@@ -38,14 +38,20 @@ final class Transactions {
 
 	/**
 	 * Runs {@code change} after the current transaction committed (never when it rolls
-	 * back).
+	 * back). It runs when the transaction completes, after every {@code afterCommit}
+	 * callback: a change made from one of those (a {@code @TransactionalEventListener},
+	 * which runs after the commit by default, or a change this class deferred itself) is
+	 * deferred again while the synchronization is still active, and a synchronization
+	 * registered during {@code afterCommit} only gets its {@code afterCompletion} called.
 	 */
 	static void afterCommit(Runnable change) {
 		TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
 
 			@Override
-			public void afterCommit() {
-				change.run();
+			public void afterCompletion(int status) {
+				if (status == STATUS_COMMITTED) {
+					change.run();
+				}
 			}
 
 		});

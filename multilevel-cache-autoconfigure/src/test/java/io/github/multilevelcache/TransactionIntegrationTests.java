@@ -22,6 +22,8 @@ import org.springframework.cache.annotation.Cacheable;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -137,6 +139,34 @@ class TransactionIntegrationTests {
 		assertThat(a.find(1)).isEqualTo(2);
 	}
 
+	@ParameterizedTest
+	@ValueSource(strings = { "h2" })
+	void anEvictFromAnAfterCommitCallbackIsApplied(String database) {
+		List<CacheInstance> both = start(database);
+		RowService a = both.get(0).bean(RowService.class);
+		RowService b = both.get(1).bean(RowService.class);
+		assertThat(b.find(1)).isEqualTo(1);
+		assertThat(a.find(1)).isEqualTo(1);
+		TransactionTemplate transaction = both.get(0).bean(TransactionTemplate.class);
+		transaction.executeWithoutResult((status) -> {
+			this.jdbc.update("UPDATE " + this.table + " SET version = 2 WHERE id = 1");
+			// evicts once the commit is done, while the transaction's synchronization
+			// is still active
+			TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+
+				@Override
+				public void afterCommit() {
+					a.evict(1);
+				}
+
+			});
+		});
+		assertThat(both.get(0).inL1("rows", 1L)).as("A's L1").isFalse();
+		await().atMost(Duration.ofSeconds(2)).until(() -> !both.get(1).inL1("rows", 1L));
+		assertThat(a.find(1)).isEqualTo(2);
+		assertThat(b.find(1)).isEqualTo(2);
+	}
+
 	/**
 	 * The table name of one test.
 	 *
@@ -178,6 +208,10 @@ class TransactionIntegrationTests {
 		public Long increment(long id) {
 			this.jdbc.update("UPDATE " + this.table + " SET version = version + 1 WHERE id = ?", id);
 			return this.jdbc.queryForObject("SELECT version FROM " + this.table + " WHERE id = ?", Long.class, id);
+		}
+
+		@CacheEvict(cacheNames = "rows", key = "#id")
+		public void evict(long id) {
 		}
 
 		@CacheEvict(cacheNames = "rows", key = "#id")
