@@ -1,7 +1,6 @@
 package io.github.multilevelcache;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -36,8 +35,6 @@ final class OutageRepair {
 
 	private static final Duration PROBE_INTERVAL = Duration.ofMillis(200);
 
-	private static final int KEYS_PER_MESSAGE = 512;
-
 	private final RedisLevel l2;
 
 	private final InvalidationPublisher publisher;
@@ -47,6 +44,8 @@ final class OutageRepair {
 	private final Supplier<? extends Collection<MultiLevelCache>> caches;
 
 	private final AtomicBoolean probing = new AtomicBoolean();
+
+	private final KeyEviction eviction;
 
 	/**
 	 * Creates the repair of one manager's caches.
@@ -61,6 +60,7 @@ final class OutageRepair {
 		this.publisher = publisher;
 		this.tasks = tasks;
 		this.caches = caches;
+		this.eviction = new KeyEviction(l2, publisher);
 	}
 
 	/**
@@ -118,25 +118,7 @@ final class OutageRepair {
 					cache.l1().invalidateAll();
 				}
 			}
-			List<String> keys = snapshot.keys();
-			for (int start = 0; start < keys.size(); start += KEYS_PER_MESSAGE) {
-				List<String> chunk = keys.subList(start, Math.min(keys.size(), start + KEYS_PER_MESSAGE));
-				List<CompletableFuture<Long>> deletes = new ArrayList<>(chunk.size());
-				for (String key : chunk) {
-					deletes.add(redis.apply((commands) -> commands.delete(LoadPath.bytes(key), null)));
-				}
-				for (CompletableFuture<Long> delete : deletes) {
-					this.l2.await(delete);
-				}
-				this.l2.await(this.publisher
-					.publish(cache.getName(), Operation.EVICT, List.copyOf(chunk),
-							(message) -> (message != null) ? redis.apply((commands) -> commands.publish(message))
-									: CompletableFuture.completedFuture(0L))
-					.written());
-				if (evictLocally) {
-					chunk.forEach(cache.l1()::invalidate);
-				}
-			}
+			this.eviction.evict(cache, snapshot.keys(), redis, evictLocally);
 			cache.outage().repaired(snapshot);
 			return true;
 		}
