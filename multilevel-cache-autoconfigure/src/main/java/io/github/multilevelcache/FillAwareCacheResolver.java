@@ -3,9 +3,13 @@ package io.github.multilevelcache;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Supplier;
 
+import org.jspecify.annotations.Nullable;
+
 import org.springframework.cache.Cache;
+import org.springframework.cache.interceptor.CacheEvictOperation;
 import org.springframework.cache.interceptor.CacheOperationInvocationContext;
 import org.springframework.cache.interceptor.CacheResolver;
 import org.springframework.cache.interceptor.CacheableOperation;
@@ -26,6 +30,8 @@ public final class FillAwareCacheResolver implements CacheResolver {
 
 	private final Supplier<CacheResolver> delegate;
 
+	private final Supplier<Optional<TagEvictionCache>> tags;
+
 	/**
 	 * Wraps a resolver.
 	 * @param delegate the resolver that finds the caches
@@ -33,6 +39,7 @@ public final class FillAwareCacheResolver implements CacheResolver {
 	public FillAwareCacheResolver(CacheResolver delegate) {
 		Assert.notNull(delegate, "Delegate must not be null");
 		this.delegate = () -> delegate;
+		this.tags = Optional::empty;
 	}
 
 	/**
@@ -40,12 +47,42 @@ public final class FillAwareCacheResolver implements CacheResolver {
 	 * @param delegate supplies the resolver that finds the caches
 	 */
 	public FillAwareCacheResolver(Supplier<CacheResolver> delegate) {
-		Assert.notNull(delegate, "Delegate must not be null");
-		this.delegate = SingletonSupplier.of(delegate);
+		this(delegate, () -> null);
 	}
 
+	/**
+	 * Wraps a resolver that is looked up on first use, and maps a {@code @CacheEvict} of
+	 * the tag eviction cache's name alone to that cache (see
+	 * {@link MultiLevelCacheManager#getTagEvictionCache()}).
+	 * @param delegate supplies the resolver that finds the caches
+	 * @param tags supplies the tag eviction cache, on first use ({@code null} when no
+	 * cache is tagged)
+	 */
+	public FillAwareCacheResolver(Supplier<CacheResolver> delegate, Supplier<@Nullable TagEvictionCache> tags) {
+		Assert.notNull(delegate, "Delegate must not be null");
+		Assert.notNull(tags, "Tags must not be null");
+		this.delegate = SingletonSupplier.of(delegate);
+		this.tags = SingletonSupplier.of(() -> Optional.ofNullable(tags.get()));
+	}
+
+	/**
+	 * The caches of an operation, as the delegate resolves them, with the
+	 * {@link MultiLevelCache}s replaced by views that know the operation; the tag
+	 * eviction cache for a {@code @CacheEvict} of its name.
+	 * @throws IllegalStateException when the tag eviction cache's name is one of several
+	 * in one {@code @CacheEvict}
+	 */
 	@Override
 	public Collection<? extends Cache> resolveCaches(CacheOperationInvocationContext<?> context) {
+		TagEvictionCache tagCache = this.tags.get().orElse(null);
+		if (tagCache != null && context.getOperation() instanceof CacheEvictOperation
+				&& context.getOperation().getCacheNames().contains(tagCache.getName())) {
+			Assert.state(context.getOperation().getCacheNames().size() == 1,
+					() -> "@CacheEvict of cache '" + tagCache.getName()
+							+ "' evicts tags and cannot name other caches; declare it on its own "
+							+ "(with @Caching when the method evicts other caches too): " + context.getOperation());
+			return List.of(tagCache);
+		}
 		Collection<? extends Cache> caches = this.delegate.get().resolveCaches(context);
 		boolean cacheable = context.getOperation() instanceof CacheableOperation;
 		List<Cache> views = null;

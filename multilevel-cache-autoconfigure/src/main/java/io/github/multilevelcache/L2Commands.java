@@ -72,6 +72,24 @@ interface L2Commands {
 	 */
 	CompletableFuture<Long> clear(String pattern, @Nullable Message message);
 
+	/**
+	 * Adds a member to a tag's set, which then lives at least {@code ttlMillis}
+	 * ({@code 0}: without expiry); its expiry is never shortened.
+	 */
+	CompletableFuture<Long> addTagMember(byte[] setKey, byte[] member, long ttlMillis);
+
+	/**
+	 * Moves a tag set's members into its eviction set at once and returns the eviction
+	 * set's members.
+	 */
+	CompletableFuture<List<byte[]>> takeMembers(byte[] setKey, byte[] evictionSetKey);
+
+	/** {@code SREM}: the number removed. */
+	CompletableFuture<Long> removeMembers(byte[] setKey, List<byte[]> members);
+
+	/** {@code INCR}: the new value. */
+	CompletableFuture<Long> increment(byte[] key);
+
 	/** {@code PUBLISH}. */
 	CompletableFuture<Long> publish(Message message);
 

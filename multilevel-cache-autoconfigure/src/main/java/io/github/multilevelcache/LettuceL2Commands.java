@@ -78,6 +78,33 @@ final class LettuceL2Commands implements L2Commands {
 			.thenApply((values) -> values.stream().map((value) -> value.getValueOrElse(null)).toList()));
 	}
 
+	@Override
+	public CompletableFuture<Long> addTagMember(byte[] setKey, byte[] member, long ttlMillis) {
+		return run((redis) -> script(redis, Scripts.ADD_TAG_MEMBER, ScriptOutputType.INTEGER, setKey, member,
+				millis(ttlMillis)));
+	}
+
+	@Override
+	public CompletableFuture<List<byte[]>> takeMembers(byte[] setKey, byte[] evictionSetKey) {
+		return run((redis) -> LettuceL2Commands
+			.<List<byte[]>>script(redis, Scripts.TAKE_TAG_MEMBERS, ScriptOutputType.MULTI,
+					new byte[][] { setKey, evictionSetKey })
+			.thenApply(List::copyOf));
+	}
+
+	@Override
+	public CompletableFuture<Long> removeMembers(byte[] setKey, List<byte[]> members) {
+		if (members.isEmpty()) {
+			return CompletableFuture.completedFuture(0L);
+		}
+		return run((redis) -> redis.srem(setKey, members.toArray(new byte[0][])));
+	}
+
+	@Override
+	public CompletableFuture<Long> increment(byte[] key) {
+		return run((redis) -> redis.incr(key));
+	}
+
 	/**
 	 * One native {@code SET key placeholder NX PX ttl GET} on Redis 7 and later (one
 	 * command for Redis to run, where the script costs three); the script on older
@@ -239,7 +266,7 @@ final class LettuceL2Commands implements L2Commands {
 	public CompletableFuture<Void> warmUp() {
 		List<RedisScript<?>> scripts = List.of(Scripts.GET_OR_PLACEHOLDER, Scripts.REPLACE_IF_EQUALS,
 				Scripts.REPLACE_IF_PREFIX, Scripts.SET_IF_ABSENT, Scripts.SET_AND_PUBLISH, Scripts.DELETE_AND_PUBLISH,
-				Scripts.DELETE_IF_EQUALS, Scripts.EXPIRE_IF_EQUALS);
+				Scripts.DELETE_IF_EQUALS, Scripts.EXPIRE_IF_EQUALS, Scripts.ADD_TAG_MEMBER, Scripts.TAKE_TAG_MEMBERS);
 		CompletableFuture<?>[] loads = new CompletableFuture<?>[scripts.size()];
 		for (int i = 0; i < loads.length; i++) {
 			byte[] script = scripts.get(i).getScriptAsString().getBytes(StandardCharsets.UTF_8);
@@ -344,7 +371,11 @@ final class LettuceL2Commands implements L2Commands {
 
 	private static <T> CompletableFuture<T> script(RedisClusterAsyncCommands<byte[], byte[]> redis,
 			RedisScript<?> script, ScriptOutputType type, byte[] key, byte[]... args) {
-		byte[][] keys = { key };
+		return script(redis, script, type, new byte[][] { key }, args);
+	}
+
+	private static <T> CompletableFuture<T> script(RedisClusterAsyncCommands<byte[], byte[]> redis,
+			RedisScript<?> script, ScriptOutputType type, byte[][] keys, byte[]... args) {
 		CompletableFuture<T> bySha = redis.<T>evalsha(script.getSha1(), type, keys, args).toCompletableFuture();
 		return bySha.exceptionallyCompose((ex) -> {
 			Throwable cause = (ex instanceof CompletionException && ex.getCause() != null) ? ex.getCause() : ex;

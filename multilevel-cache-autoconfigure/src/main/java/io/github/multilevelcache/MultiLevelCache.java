@@ -74,9 +74,11 @@ public class MultiLevelCache extends AbstractValueAdaptingCache {
 
 	private final WriteBehindStatistics writeBehindStatistics;
 
+	private final CacheTags tags;
+
 	MultiLevelCache(String name, CacheSettings settings, CacheKeys keys, LocalLevel l1, CacheStatistics statistics,
 			LoadPath loads, RetrievePath retrieves, WritePath writes, Freshness freshness, Outage outage,
-			WriteBehindStatistics writeBehindStatistics) {
+			WriteBehindStatistics writeBehindStatistics, CacheTags tags) {
 		super(settings.nullValues().enabled());
 		this.name = name;
 		this.settings = settings;
@@ -89,6 +91,7 @@ public class MultiLevelCache extends AbstractValueAdaptingCache {
 		this.freshness = freshness;
 		this.outage = outage;
 		this.writeBehindStatistics = writeBehindStatistics;
+		this.tags = tags;
 		this.pendingFills = new PendingFills(settings.stampede().lockLease().toNanos());
 	}
 
@@ -159,13 +162,23 @@ public class MultiLevelCache extends AbstractValueAdaptingCache {
 
 	@Override
 	protected @Nullable Object lookup(Object key) {
-		LocalEntry entry = this.loads.lookup(canonicalKey(key), this.pendingFills);
+		LocalEntry entry = lookup(canonicalKey(key), this.pendingFills);
 		return (entry != null) ? entry.storeValue() : null;
 	}
 
 	@Nullable ValueWrapper get(Object key, Fill.@Nullable Slot slot) {
-		LocalEntry entry = this.loads.lookup(canonicalKey(key), slot);
+		LocalEntry entry = lookup(canonicalKey(key), slot);
 		return (entry != null) ? toValueWrapper(entry.storeValue()) : null;
+	}
+
+	private @Nullable LocalEntry lookup(String canonical, Fill.@Nullable Slot slot) {
+		LocalEntry entry = this.loads.lookup(canonical, slot);
+		if (entry == null && slot != null && this.tags.enabled()) {
+			// before the method reads its data, so that a tag eviction after that read
+			// is seen by the fill
+			this.tags.missed(canonical);
+		}
+		return entry;
 	}
 
 	@Override
@@ -176,7 +189,13 @@ public class MultiLevelCache extends AbstractValueAdaptingCache {
 		if (entry != null) {
 			return (T) fromStoreValue(this.freshness.onHit(key, canonical, entry, valueLoader));
 		}
-		return (T) fromStoreValue(this.loads.load(key, canonical, valueLoader));
+		if (!this.tags.enabled()) {
+			return (T) fromStoreValue(this.loads.load(key, canonical, valueLoader));
+		}
+		byte[] before = this.tags.before();
+		T value = (T) fromStoreValue(this.loads.load(key, canonical, valueLoader));
+		this.tags.after(key, canonical, value, before, this::evict);
+		return value;
 	}
 
 	/**
@@ -227,6 +246,7 @@ public class MultiLevelCache extends AbstractValueAdaptingCache {
 
 	void put(Object key, @Nullable Object value, Fill.Slot slot) {
 		String canonical = canonicalKey(key);
+		byte @Nullable [] before = this.tags.enabled() ? this.tags.beforeFill(canonical) : null;
 		Object storeValue = toStoreValue(value);
 		Fill fill = slot.take(canonical);
 		if (fill != null) {
@@ -237,6 +257,9 @@ public class MultiLevelCache extends AbstractValueAdaptingCache {
 		else {
 			this.writes.put(key, canonical, storeValue, value);
 		}
+		if (this.tags.enabled()) {
+			this.tags.after(key, canonical, value, before, this::evict);
+		}
 	}
 
 	/**
@@ -244,14 +267,22 @@ public class MultiLevelCache extends AbstractValueAdaptingCache {
 	 */
 	void write(Object key, @Nullable Object value) {
 		String canonical = canonicalKey(key);
+		byte @Nullable [] before = this.tags.enabled() ? this.tags.before() : null;
 		this.pendingFills.take(canonical);
 		this.writes.put(key, canonical, toStoreValue(value), value);
+		if (this.tags.enabled()) {
+			this.tags.after(key, canonical, value, before, this::evict);
+		}
 	}
 
 	@Override
 	public @Nullable ValueWrapper putIfAbsent(Object key, @Nullable Object value) {
 		String canonical = canonicalKey(key);
+		byte @Nullable [] before = this.tags.enabled() ? this.tags.before() : null;
 		LocalEntry present = this.writes.putIfAbsent(key, canonical, toStoreValue(value), value);
+		if (present == null && this.tags.enabled()) {
+			this.tags.after(key, canonical, value, before, this::evict);
+		}
 		return (present != null) ? toValueWrapper(present.storeValue()) : null;
 	}
 
@@ -301,7 +332,15 @@ public class MultiLevelCache extends AbstractValueAdaptingCache {
 		if (entry != null) {
 			return CompletableFuture.completedFuture((T) fromStoreValue(entry.storeValue()));
 		}
-		return this.retrieves.loadAsync(canonical, valueLoader).thenApply((stored) -> (T) fromStoreValue(stored));
+		if (!this.tags.enabled()) {
+			return this.retrieves.loadAsync(canonical, valueLoader).thenApply((stored) -> (T) fromStoreValue(stored));
+		}
+		return this.tags.beforeAsync()
+			.thenCompose(
+					(before) -> this.retrieves.loadAsync(canonical, valueLoader)
+						.thenCompose((stored) -> this.tags
+							.afterAsync(key, canonical, fromStoreValue(stored), before, this::evict)
+							.thenApply((recorded) -> (T) fromStoreValue(stored))));
 	}
 
 	private @Nullable Object toRetrieved(Object storeValue) {

@@ -102,6 +102,10 @@ public final class MultiLevelCacheManager implements CacheManager, SmartInitiali
 
 	private final OutageRepair repair;
 
+	private final TagEvictions tags;
+
+	private final @Nullable TagEvictionCache tagEvictionCache;
+
 	MultiLevelCacheManager(MultiLevelCacheManagerBuilder builder, L2Commands commands) {
 		this.defaults = builder.defaults;
 		this.configured = Collections.unmodifiableMap(new LinkedHashMap<>(builder.configured));
@@ -128,6 +132,11 @@ public final class MultiLevelCacheManager implements CacheManager, SmartInitiali
 		this.commands = commands;
 		this.repair = new OutageRepair(this.l2, this.publisher, this.tasks, this::getCaches);
 		this.targets = new L1InvalidationTargets(this.caches, this.coherence);
+		this.tags = new TagEvictions(builder.tagResolvers,
+				new TagIndex(this.defaults.keyPrefix(), this.l2, this.publisher), this.transactions, this::getCache,
+				this::getCaches, this.tasks, availability);
+		this.tagEvictionCache = builder.tagResolvers.isEmpty() ? null
+				: new TagEvictionCache(builder.tagEvictionCacheName, this);
 	}
 
 	/**
@@ -265,6 +274,34 @@ public final class MultiLevelCacheManager implements CacheManager, SmartInitiali
 	}
 
 	/**
+	 * Evicts every entry recorded under a tag (see {@link CacheTagResolver}), in every
+	 * cache and on every instance: each is deleted in Redis and dropped from every L1, as
+	 * an evict of its key would. An entry written concurrently with the eviction is
+	 * either evicted by it or by its writer. Inside a transaction of a transaction-aware
+	 * manager the eviction runs after the commit. Redis failing does not throw: this
+	 * instance's L1 of every tagged cache is cleared, and the eviction is replayed once
+	 * Redis answers again.
+	 * @param tag the tag
+	 * @return the entries evicted; 0 when deferred to the commit; -1 when Redis could not
+	 * be reached
+	 */
+	public long evictTag(String tag) {
+		Assert.hasLength(tag, "Tag must not be empty");
+		return this.tags.evict(tag);
+	}
+
+	/**
+	 * The cache that maps {@code @CacheEvict} to {@link #evictTag(String)}: an evict of
+	 * key {@code k} from the cache of this name evicts tag {@code k}. The
+	 * {@link FillAwareCacheResolver} returns it for a {@code @CacheEvict} of this cache
+	 * name alone; it is not one of {@link #getCacheNames()}.
+	 * @return the tag eviction cache, {@code null} when no cache is tagged
+	 */
+	public @Nullable TagEvictionCache getTagEvictionCache() {
+		return this.tagEvictionCache;
+	}
+
+	/**
 	 * Registers a callback run for every cache already created and every cache created
 	 * later (used to bind metrics to dynamic caches).
 	 * @param listener the callback
@@ -357,7 +394,7 @@ public final class MultiLevelCacheManager implements CacheManager, SmartInitiali
 		Freshness freshness = new Freshness(settings, l1, this.l2, codec, loaderCall, statistics, this.leases,
 				this.tasks, errors, this.random, this.clock);
 		MultiLevelCache cache = new MultiLevelCache(name, settings, keys, l1, statistics, loads, retrieves, writes,
-				freshness, outage, writeBehindStatistics);
+				freshness, outage, writeBehindStatistics, this.tags.forCache(name, settings));
 		strategy.start();
 		this.repair.startProbing();
 		this.cacheListeners.forEach((listener) -> listener.accept(cache));
@@ -382,7 +419,8 @@ public final class MultiLevelCacheManager implements CacheManager, SmartInitiali
 	 * @return whether every remembered write was repaired
 	 */
 	private boolean recoverAfterOutage() {
-		return this.repair.afterOutage();
+		boolean repaired = this.repair.afterOutage();
+		return this.tags.replayPending() && repaired;
 	}
 
 }

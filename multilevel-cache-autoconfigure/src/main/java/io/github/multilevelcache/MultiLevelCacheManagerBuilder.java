@@ -2,6 +2,7 @@ package io.github.multilevelcache;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
@@ -61,6 +62,10 @@ public final class MultiLevelCacheManagerBuilder {
 	boolean transactionAware;
 
 	String instanceId = UUID.randomUUID().toString();
+
+	final Map<String, CacheTagResolver> tagResolvers = new LinkedHashMap<>();
+
+	String tagEvictionCacheName = "tags";
 
 	MultiLevelCacheManagerBuilder(Function<Duration, L2Commands> commands,
 			@Nullable RedisConnectionFactory connectionFactory) {
@@ -225,6 +230,37 @@ public final class MultiLevelCacheManagerBuilder {
 	}
 
 	/**
+	 * Tags the entries of caches, so that {@link MultiLevelCacheManager#evictTag(String)}
+	 * can evict them together (the auto-configuration passes every
+	 * {@link CacheTagResolver} bean and the {@code multilevel-cache.caches.<name>.tags}
+	 * expressions).
+	 * @param resolvers at most one per cache
+	 * @return this builder
+	 * @throws IllegalArgumentException when two resolvers name the same cache
+	 */
+	public MultiLevelCacheManagerBuilder tagResolvers(Collection<? extends CacheTagResolver> resolvers) {
+		Assert.notNull(resolvers, "Resolvers must not be null");
+		for (CacheTagResolver resolver : resolvers) {
+			CacheTagResolver previous = this.tagResolvers.putIfAbsent(resolver.cacheName(), resolver);
+			Assert.isTrue(previous == null, () -> "Cache '" + resolver.cacheName()
+					+ "' has two tag resolvers (its tags expressions and a CacheTagResolver bean, or two beans)");
+		}
+		return this;
+	}
+
+	/**
+	 * Names the cache whose {@code @CacheEvict} evicts tags (default {@code tags}): see
+	 * {@link MultiLevelCacheManager#getTagEvictionCache()}.
+	 * @param name the name, not one of a real cache
+	 * @return this builder
+	 */
+	public MultiLevelCacheManagerBuilder tagEvictionCacheName(String name) {
+		Assert.hasText(name, "Name must not be empty");
+		this.tagEvictionCacheName = name;
+		return this;
+	}
+
+	/**
 	 * Source of uniform random numbers for probabilistic early expiration (a test seam:
 	 * tests in this package pass a seeded one).
 	 * @param random the source
@@ -253,6 +289,11 @@ public final class MultiLevelCacheManagerBuilder {
 					&& this.writers.apply(cache.getKey(), settings) == null) {
 				throw new MissingCacheWriterException(cache.getKey(), settings.strategy(), settings.writer());
 			}
+		}
+		if (!this.tagResolvers.isEmpty() && this.configured.containsKey(this.tagEvictionCacheName)) {
+			throw new IllegalStateException("Cache '" + this.tagEvictionCacheName
+					+ "' is configured, but its name is the one whose @CacheEvict evicts tags; rename one of them "
+					+ "(multilevel-cache.tags.eviction-cache)");
 		}
 		ResilienceSettings resilience = (this.resilience != null) ? this.resilience : ResilienceSettings.defaults();
 		MultiLevelCacheManager manager = new MultiLevelCacheManager(this, this.commands.apply(resilience.l2Timeout()));

@@ -113,6 +113,44 @@ final class Scripts {
 			return 0
 			""", Long.class);
 
+	/**
+	 * Adds {@code ARGV[1]} to the set {@code KEYS[1]} and makes the set live at least
+	 * {@code ARGV[2]} ms (0: without expiry), never shortening it; returns 1.
+	 */
+	static final RedisScript<Long> ADD_TAG_MEMBER = RedisScript.of("""
+			local created = redis.call('EXISTS', KEYS[1]) == 0
+			redis.call('SADD', KEYS[1], ARGV[1])
+			local ttl = tonumber(ARGV[2])
+			if ttl == 0 then
+			  redis.call('PERSIST', KEYS[1])
+			else
+			  local left = redis.call('PTTL', KEYS[1])
+			  if created or (left >= 0 and left < ttl) then
+			    redis.call('PEXPIRE', KEYS[1], ttl)
+			  end
+			end
+			return 1
+			""", Long.class);
+
+	/**
+	 * Moves the members of the tag set {@code KEYS[1]} into its eviction set
+	 * {@code KEYS[2]} (same hash slot) at once, so that members added later go to a new
+	 * tag set; returns every member of the eviction set (those of an eviction that failed
+	 * half way included). The eviction set lives as long as the longer-lived of the two.
+	 */
+	static final RedisScript<List> TAKE_TAG_MEMBERS = RedisScript.of("""
+			local ttl = redis.call('PTTL', KEYS[1])
+			if ttl ~= -2 then
+			  local old = redis.call('PTTL', KEYS[2])
+			  redis.call('SUNIONSTORE', KEYS[2], KEYS[2], KEYS[1])
+			  redis.call('DEL', KEYS[1])
+			  if ttl >= 0 and old ~= -1 then
+			    redis.call('PEXPIRE', KEYS[2], math.max(ttl, old))
+			  end
+			end
+			return redis.call('SMEMBERS', KEYS[2])
+			""", List.class);
+
 	private Scripts() {
 	}
 

@@ -39,8 +39,49 @@ class ClusterIntegrationTests {
 		return new SpringApplicationBuilder(App.class).web(WebApplicationType.NONE)
 			.properties("spring.data.redis.cluster.nodes=" + cluster.nodes(), "multilevel-cache.key-prefix=c:",
 					"multilevel-cache.invalidation.channel=c:invalidation",
-					"multilevel-cache.invalidation.heartbeat-interval=200ms")
+					"multilevel-cache.invalidation.heartbeat-interval=200ms",
+					"multilevel-cache.caches.tagged.tags[0]='group:' + (#result.length() % 2)")
 			.run();
+	}
+
+	@Test
+	void aTagsMembersOnEveryNodeAreEvictedFromRedisAndTheOtherInstancesL1() {
+		try (ConfigurableApplicationContext a = start(); ConfigurableApplicationContext b = start()) {
+			MultiLevelCache onA = a.getBean(MultiLevelCacheManager.class).getCache("tagged");
+			MultiLevelCache onB = b.getBean(MultiLevelCacheManager.class).getCache("tagged");
+			await().atMost(Duration.ofSeconds(10))
+				.until(() -> a.getBean(io.github.multilevelcache.invalidation.RedisInvalidationBus.class).isSubscribed()
+						&& b.getBean(io.github.multilevelcache.invalidation.RedisInvalidationBus.class).isSubscribed());
+			for (int i = 0; i < 60; i++) {
+				// values of even length are tagged group:0, odd ones group:1
+				onA.put("t" + i, (i % 2 == 0) ? "ab" : "abc");
+			}
+			// B reads once the puts' invalidations reached it
+			await().pollDelay(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+				for (int i = 0; i < 60; i++) {
+					assertThat(onB.get("t" + i, () -> "unused")).isNotEqualTo("unused");
+					assertThat(onB.l1().peek(onB.canonicalKey("t" + i))).as("t" + i + " in B's L1").isNotNull();
+				}
+			});
+			for (int node = 0; node < 3; node++) {
+				assertThat(cluster.node(node).command("KEYS", "c:tagged::*")).as("entries on node " + node)
+					.isNotEmpty();
+			}
+
+			assertThat(a.getBean(MultiLevelCacheManager.class).evictTag("group:0")).isEqualTo(30);
+
+			for (int node = 0; node < 3; node++) {
+				String keys = cluster.node(node).command("KEYS", "c:tagged::*");
+				assertThat((keys != null) ? keys : "").as("node " + node).doesNotContain("t0\n").doesNotEndWith("t0");
+			}
+			for (int i = 0; i < 60; i++) {
+				String key = onB.canonicalKey("t" + i);
+				boolean evicted = i % 2 == 0;
+				await().atMost(Duration.ofSeconds(5)).until(() -> (onB.l1().peek(key) == null) == evicted);
+				assertThat(onA.get("t" + i) == null).as("t" + i).isEqualTo(evicted);
+			}
+			assertThat(onA.getStatistics().l2Errors()).isZero();
+		}
 	}
 
 	@Test

@@ -1,12 +1,15 @@
 package io.github.multilevelcache;
 
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.LongSupplier;
@@ -26,6 +29,8 @@ import org.jspecify.annotations.Nullable;
 final class InMemoryL2Commands implements L2Commands {
 
 	private final Map<ByteBuffer, Entry> data = new HashMap<>();
+
+	private final Map<ByteBuffer, Set<ByteBuffer>> sets = new HashMap<>();
 
 	private final LongSupplier millis;
 
@@ -87,6 +92,55 @@ final class InMemoryL2Commands implements L2Commands {
 	@Override
 	public CompletableFuture<byte @Nullable []> get(byte[] key) {
 		return run(() -> value(key));
+	}
+
+	@Override
+	public CompletableFuture<Long> addTagMember(byte[] setKey, byte[] member, long ttlMillis) {
+		// sets do not expire here: only their membership is modelled
+		return run(() -> {
+			this.sets.computeIfAbsent(ByteBuffer.wrap(setKey.clone()), (key) -> new HashSet<>())
+				.add(ByteBuffer.wrap(member.clone()));
+			return 1L;
+		});
+	}
+
+	@Override
+	public CompletableFuture<List<byte[]>> takeMembers(byte[] setKey, byte[] evictionSetKey) {
+		return run(() -> {
+			Set<ByteBuffer> taken = this.sets.remove(ByteBuffer.wrap(setKey));
+			Set<ByteBuffer> evicting = this.sets.computeIfAbsent(ByteBuffer.wrap(evictionSetKey.clone()),
+					(key) -> new HashSet<>());
+			if (taken != null) {
+				evicting.addAll(taken);
+			}
+			return evicting.stream().map((member) -> member.array().clone()).toList();
+		});
+	}
+
+	@Override
+	public CompletableFuture<Long> removeMembers(byte[] setKey, List<byte[]> members) {
+		return run(() -> {
+			Set<ByteBuffer> set = this.sets.get(ByteBuffer.wrap(setKey));
+			long removed = 0;
+			if (set != null) {
+				for (byte[] member : members) {
+					removed += set.remove(ByteBuffer.wrap(member)) ? 1 : 0;
+				}
+			}
+			return removed;
+		});
+	}
+
+	@Override
+	public CompletableFuture<Long> increment(byte[] key) {
+		return run(() -> {
+			Entry current = live(ByteBuffer.wrap(key));
+			long next = ((current != null) ? Long.parseLong(new String(current.value, StandardCharsets.US_ASCII)) : 0)
+					+ 1;
+			this.data.put(ByteBuffer.wrap(key.clone()),
+					new Entry(Long.toString(next).getBytes(StandardCharsets.US_ASCII), 0));
+			return next;
+		});
 	}
 
 	@Override

@@ -38,6 +38,8 @@ import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
 @Endpoint(id = "multilevelcache")
 public class MultiLevelCacheEndpoint {
 
+	static final String TAGS = "tags";
+
 	private final MultiLevelCacheManager manager;
 
 	private final @Nullable RedisInvalidationBus bus;
@@ -140,6 +142,22 @@ public class MultiLevelCacheEndpoint {
 	@WriteOperation
 	public CacheWarming.@Nullable Result warmCache(@Selector String cache) {
 		return (this.warming != null) ? this.warming.warm(cache) : null;
+	}
+
+	/**
+	 * Evicts a tag ({@code DELETE .../multilevelcache/tags/{tag}}): every entry recorded
+	 * under it, in every cache and on every instance.
+	 * @param scope must be {@code tags}
+	 * @param tag the tag
+	 * @return how many entries were evicted ({@code -1}: Redis could not be reached, the
+	 * eviction is replayed once it is back); {@code null} for another scope
+	 */
+	@DeleteOperation
+	public @Nullable TagEvictionDescriptor evictTag(@Selector String scope, @Selector String tag) {
+		if (!TAGS.equals(scope)) {
+			return null;
+		}
+		return new TagEvictionDescriptor(tag, this.manager.evictTag(tag));
 	}
 
 	private static CacheDescriptor describe(MultiLevelCache cache) {
@@ -364,6 +382,17 @@ public class MultiLevelCacheEndpoint {
 	 * @param millisSinceHeard time since its last message or heartbeat
 	 */
 	public record PeerDescriptor(Map<String, Long> sequences, long millisSinceHeard) {
+	}
+
+	/**
+	 * The result of a tag eviction.
+	 *
+	 * @param tag the tag
+	 * @param evicted entries evicted; {@code -1} when Redis could not be reached (the
+	 * eviction is replayed once it is back); 0 inside a transaction (it runs after the
+	 * commit)
+	 */
+	public record TagEvictionDescriptor(String tag, long evicted) {
 	}
 
 }

@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 
 import io.github.multilevelcache.actuate.MultiLevelCacheEndpoint.CacheDescriptor;
+import io.github.multilevelcache.actuate.MultiLevelCacheEndpoint.TagEvictionDescriptor;
 import io.github.multilevelcache.warming.CacheWarming;
 import org.jspecify.annotations.Nullable;
 
@@ -79,6 +80,13 @@ public class MultiLevelCacheEndpointWebExtension {
 		boolean cleared = this.delegate.clearCache(cache);
 		return new WebEndpointResponse<>(
 				cleared ? WebEndpointResponse.STATUS_NO_CONTENT : WebEndpointResponse.STATUS_NOT_FOUND);
+	}
+
+	@DeleteOperation
+	public WebEndpointResponse<?> evictTag(@Selector String scope, @Selector String tag) {
+		TagEvictionDescriptor result = this.delegate.evictTag(scope, tag);
+		return (result != null) ? new WebEndpointResponse<>(result, WebEndpointResponse.STATUS_OK)
+				: new WebEndpointResponse<>(WebEndpointResponse.STATUS_NOT_FOUND);
 	}
 
 	@WriteOperation

@@ -1,6 +1,9 @@
 package io.github.multilevelcache.autoconfigure;
 
 import io.github.multilevelcache.FillAwareCacheResolver;
+import io.github.multilevelcache.MultiLevelCacheManager;
+import io.github.multilevelcache.TagEvictionCache;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.config.BeanPostProcessor;
@@ -30,11 +33,18 @@ final class FillAwareResolverPostProcessor implements BeanPostProcessor, Priorit
 		if (bean instanceof CacheAspectSupport interceptor
 				&& !(interceptor.getCacheResolver() instanceof FillAwareCacheResolver)) {
 			CacheResolver configured = interceptor.getCacheResolver();
-			interceptor.setCacheResolver(
-					(configured != null) ? new FillAwareCacheResolver(configured) : new FillAwareCacheResolver(
-							() -> new SimpleCacheResolver(this.beanFactory.getBean(CacheManager.class))));
+			interceptor.setCacheResolver(new FillAwareCacheResolver(
+					() -> (configured != null) ? configured
+							: new SimpleCacheResolver(this.beanFactory.getBean(CacheManager.class)),
+					this::tagEvictionCache));
 		}
 		return bean;
+	}
+
+	private @Nullable TagEvictionCache tagEvictionCache() {
+		MultiLevelCacheManager manager = this.beanFactory.getBeanProvider(MultiLevelCacheManager.class)
+			.getIfAvailable();
+		return (manager != null) ? manager.getTagEvictionCache() : null;
 	}
 
 	@Override

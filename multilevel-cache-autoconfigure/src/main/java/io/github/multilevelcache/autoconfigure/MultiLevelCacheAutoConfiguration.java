@@ -2,10 +2,13 @@ package io.github.multilevelcache.autoconfigure;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 import com.github.benmanes.caffeine.cache.Caffeine;
+import io.github.multilevelcache.CacheTagResolver;
 import io.github.multilevelcache.InvalidationMode;
 import io.github.multilevelcache.MultiLevelCacheManager;
 import io.github.multilevelcache.MultiLevelCacheManagerBuilder;
@@ -97,7 +100,7 @@ public final class MultiLevelCacheAutoConfiguration {
 			Environment environment, CacheValueSerializer serializer,
 			ObjectProvider<CacheManagerCustomizer<?>> customizers, ListableBeanFactory beanFactory,
 			ObjectProvider<DeadLetterHandler> deadLetterHandler, ObjectProvider<RedisInvalidationBus> bus,
-			InstanceIdentity identity) {
+			InstanceIdentity identity, ObjectProvider<CacheTagResolver> tagResolvers) {
 		CacheSettingsResolver resolver = resolver(properties, environment);
 		MultiLevelCacheManagerBuilder builder = MultiLevelCacheManager.builder(connectionFactory)
 			.defaults(resolver.defaults())
@@ -110,7 +113,50 @@ public final class MultiLevelCacheAutoConfiguration {
 		deadLetterHandler.ifAvailable(builder::deadLetterHandler);
 		bus.ifAvailable(builder::invalidationPublisher);
 		resolver.configuredCaches().forEach(builder::withCache);
+		builder.tagEvictionCacheName(tagEvictionCache(properties))
+			.tagResolvers(tagResolvers(properties, tagResolvers.orderedStream().toList()));
 		return new CacheManagerCustomizers(customizers.orderedStream().toList()).customize(builder.build());
+	}
+
+	private static String tagEvictionCache(MultiLevelCacheProperties properties) {
+		String name = properties.getTags().getEvictionCache();
+		if (name == null || name.isBlank()) {
+			throw new InvalidConfigurationPropertyValueException("multilevel-cache.tags.eviction-cache", name,
+					"must be a cache name");
+		}
+		if (properties.getCaches().containsKey(name)) {
+			throw new InvalidConfigurationPropertyValueException("multilevel-cache.tags.eviction-cache", name,
+					"is also the name of a cache under multilevel-cache.caches; @CacheEvict of it evicts tags");
+		}
+		return name;
+	}
+
+	/**
+	 * The tag resolvers: the expressions of each cache's {@code tags}, and the
+	 * {@link CacheTagResolver} beans.
+	 */
+	private static List<CacheTagResolver> tagResolvers(MultiLevelCacheProperties properties,
+			List<CacheTagResolver> beans) {
+		if (!properties.getDefaults().getTags().isEmpty()) {
+			throw new InvalidConfigurationPropertyValueException("multilevel-cache.defaults.tags",
+					properties.getDefaults().getTags(), "tags are declared per cache, under multilevel-cache.caches");
+		}
+		Map<String, CacheTagResolver> resolvers = new LinkedHashMap<>();
+		properties.getCaches().forEach((name, spec) -> {
+			if (!spec.getTags().isEmpty()) {
+				resolvers.put(name, ExpressionCacheTagResolver.parse(name, spec.getTags()));
+			}
+		});
+		for (CacheTagResolver bean : beans) {
+			if (resolvers.putIfAbsent(bean.cacheName(), bean) != null) {
+				throw new InvalidConfigurationPropertyValueException(
+						"multilevel-cache.caches." + bean.cacheName() + ".tags", bean.cacheName(),
+						"cache '" + bean.cacheName()
+								+ "' has tags both from this property (or another CacheTagResolver bean) and from "
+								+ "CacheTagResolver bean " + bean.getClass().getName() + "; keep one");
+			}
+		}
+		return List.copyOf(resolvers.values());
 	}
 
 	private static boolean hasTransactionManager(ListableBeanFactory beanFactory) {

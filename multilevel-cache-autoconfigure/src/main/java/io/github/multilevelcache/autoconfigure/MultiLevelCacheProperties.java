@@ -92,6 +92,12 @@ public class MultiLevelCacheProperties {
 	@NestedConfigurationProperty
 	private final Dashboard dashboard = new Dashboard();
 
+	/**
+	 * Tag eviction (tags are declared per cache, under 'caches.<name>.tags').
+	 */
+	@NestedConfigurationProperty
+	private final Tags tags = new Tags();
+
 	public boolean isEnabled() {
 		return this.enabled;
 	}
@@ -160,6 +166,10 @@ public class MultiLevelCacheProperties {
 		return this.warming;
 	}
 
+	public Tags getTags() {
+		return this.tags;
+	}
+
 	/**
 	 * Warming of the caches that have a {@code CacheWarmer} bean.
 	 */
@@ -217,6 +227,27 @@ public class MultiLevelCacheProperties {
 
 		public void setBatchSize(int batchSize) {
 			this.batchSize = batchSize;
+		}
+
+	}
+
+	/**
+	 * Tag eviction.
+	 */
+	public static class Tags {
+
+		/**
+		 * Name of the cache whose @CacheEvict evicts a tag (the evict's key) instead of
+		 * an entry, once any cache has tags. No real cache may have this name.
+		 */
+		private String evictionCache = "tags";
+
+		public String getEvictionCache() {
+			return this.evictionCache;
+		}
+
+		public void setEvictionCache(String evictionCache) {
+			this.evictionCache = evictionCache;
 		}
 
 	}
@@ -313,6 +344,13 @@ public class MultiLevelCacheProperties {
 		 */
 		private @Nullable String writer;
 
+		/**
+		 * Tags of this cache's entries, for MultiLevelCacheManager#evictTag: SpEL
+		 * expressions over #key and #result (the value), each giving a tag, several (a
+		 * collection) or none (null). Per cache only, not under 'defaults'.
+		 */
+		private List<String> tags = new ArrayList<>();
+
 		public WriteStrategy getStrategy() {
 			return this.strategy;
 		}
@@ -399,6 +437,14 @@ public class MultiLevelCacheProperties {
 
 		public void setWriter(@Nullable String writer) {
 			this.writer = writer;
+		}
+
+		public List<String> getTags() {
+			return this.tags;
+		}
+
+		public void setTags(List<String> tags) {
+			this.tags = tags;
 		}
 
 	}

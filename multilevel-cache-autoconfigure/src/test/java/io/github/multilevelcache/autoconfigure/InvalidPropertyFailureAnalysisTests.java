@@ -62,6 +62,9 @@ class InvalidPropertyFailureAnalysisTests {
 			multilevel-cache.resilience.sliding-window-size | 0 | at least 1
 			multilevel-cache.resilience.minimum-calls | 0 | at least 1
 			multilevel-cache.resilience.max-remembered-evictions | -1 | 0 or more
+			multilevel-cache.caches.products.tags[0] | 1 + | not a valid SpEL expression
+			multilevel-cache.defaults.tags | #key | tags are declared per cache
+			multilevel-cache.tags.eviction-cache | ' ' | must be a cache name
 			""")
 	void invalidValueStopsStartUpNamingThePropertyValueAndRange(String property, String value, String allowed) {
 		this.contextRunner.withPropertyValues(property + "=" + value).run((context) -> {
