@@ -2,6 +2,7 @@ package io.github.multilevelcache.benchmarks;
 
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
@@ -123,7 +124,23 @@ public final class BenchmarkMain {
 						result.lostWrites());
 			}
 		}
-		return new Results(settings, environment, hits, zipf, propagation, stampede, writeBehind);
+		List<TagEvictionScenario.Result> tags = new ArrayList<>();
+		if (scenarios.contains(7)) {
+			progress.step("Scenario 7: evicting a tag of %,d entries", TagEvictionScenario.MEMBERS);
+			TagEvictionScenario scenario = new TagEvictionScenario(harness);
+			List<Duration> delays = settings.isFull()
+					? List.of(Duration.ZERO, Duration.ofNanos(TagEvictionScenario.DISTANT_MICROS * 1_000))
+					: List.of(Duration.ZERO);
+			for (Duration delay : delays) {
+				TagEvictionScenario.Result result = scenario.run(delay);
+				tags.add(result);
+				progress.step(
+						"  %s: evictTag p50 %,.0f µs, B's L1 empty after %,.0f µs, %,d evicts one by one %,.0f µs",
+						TagEvictionScenario.label(delay), result.evictTag().p50Micros(),
+						result.propagation().p50Micros(), TagEvictionScenario.MEMBERS, result.oneByOne().p50Micros());
+			}
+		}
+		return new Results(settings, environment, hits, zipf, propagation, stampede, writeBehind, tags);
 	}
 
 	/**
@@ -192,7 +209,7 @@ public final class BenchmarkMain {
 
 	static Set<Integer> scenarios(String value) {
 		if ("all".equals(value)) {
-			return Set.of(1, 2, 3, 4, 5, 6);
+			return Set.of(1, 2, 3, 4, 5, 6, 7);
 		}
 		return Arrays.stream(value.split(","))
 			.map(String::trim)

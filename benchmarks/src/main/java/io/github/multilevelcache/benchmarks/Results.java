@@ -14,10 +14,12 @@ import io.github.multilevelcache.benchmarks.JmhScenarios.HitResult;
  * @param propagation scenario 4
  * @param stampede scenario 5
  * @param writeBehind scenario 6
+ * @param tags scenario 7
  */
 public record Results(BenchmarkSettings settings, Environment environment, List<HitResult> hits,
 		List<ZipfScenario.Result> zipf, List<PropagationScenario.Result> propagation,
-		List<StampedeScenario.Result> stampede, List<WriteBehindScenario.Result> writeBehind) {
+		List<StampedeScenario.Result> stampede, List<WriteBehindScenario.Result> writeBehind,
+		List<TagEvictionScenario.Result> tags) {
 
 	/**
 	 * Where the run happened.

@@ -74,6 +74,12 @@ class BenchmarkSmokeTests {
 		WriteBehindScenario.Result writeBehind = results.writeBehind().get(1);
 		assertThat(writeBehind.rowsWritten()).as("repeated puts of a hot key coalesce").isLessThan(writeBehind.puts());
 
+		// scenario 7: the tag's 1,000 entries left B's L1 in every round
+		assertThat(results.tags()).hasSize(1).allSatisfy((run) -> {
+			assertThat(run.lost()).isZero();
+			assertThat(run.propagation().count()).isEqualTo(run.evictTag().count()).isPositive();
+		});
+
 		new Report(results).write(out);
 		assertThat(out.resolve(Report.TABLE)).content().contains("## 3. Two instances", "## 5. Stampede");
 		for (String chart : new Charts(results).files()) {
@@ -83,7 +89,7 @@ class BenchmarkSmokeTests {
 
 	@Test
 	void scenariosCanBeChosen() {
-		assertThat(BenchmarkMain.scenarios("all")).containsExactlyInAnyOrder(1, 2, 3, 4, 5, 6);
+		assertThat(BenchmarkMain.scenarios("all")).containsExactlyInAnyOrder(1, 2, 3, 4, 5, 6, 7);
 		assertThat(BenchmarkMain.scenarios("3, 5")).containsExactlyInAnyOrder(3, 5);
 	}
 

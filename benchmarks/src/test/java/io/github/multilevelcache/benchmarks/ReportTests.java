@@ -40,13 +40,20 @@ class ReportTests {
 				List.of(new WriteBehindScenario.Result(WriteStrategy.WRITE_THROUGH, 40_000, 10, 40_000, 40_000, 0,
 						1_000, 1_000),
 						new WriteBehindScenario.Result(WriteStrategy.WRITE_BEHIND, 100_000, 10, 500, 50_000, 0, 1_000,
-								1_000)));
+								1_000)),
+				List.of(new TagEvictionScenario.Result(java.time.Duration.ZERO,
+						new Latency(10, 20_000, 25_000, 25_000, 25_000), new Latency(10, 1_000, 2_000, 2_000, 2_000), 0,
+						new Latency(10, 80_000, 90_000, 90_000, 90_000),
+						new Latency(10, 50_000, 60_000, 60_000, 60_000), new Latency(10, 400, 500, 500, 500),
+						new Latency(10, 100, 150, 150, 150))));
 	}
 
 	@Test
 	void tablesGiveEveryFigureWithItsRatioToTheStockManager(@TempDir Path out) throws Exception {
 		new Report(sample()).write(out);
 		String table = Files.readString(out.resolve(Report.TABLE));
+		assertThat(table).contains("## 7. Evicting a tag of 1,000 entries")
+			.contains("| loopback | 10 | 20.0 | 25.0 | 1.0 | 0 | 80.0 | 50.0 | 0.25× | 4.00× |");
 		assertThat(table).contains("| multilevel (async) | 400.0 | 10.0 | 720 | 1.14× (goal ≤ 1.10×) |")
 			.contains("| RedisCacheManager | 20,000 | 1.00× |")
 			.contains("| multilevel (acknowledged) | 30,000 | 1.50× | 1.20× |")
