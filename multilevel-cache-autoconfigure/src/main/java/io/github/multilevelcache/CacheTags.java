@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -13,8 +14,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The tag bookkeeping around the writes of one cache ({@link TagIndex} has the protocol):
- * {@link #before()} ahead of a value write, {@link #after} once it is done. An entry
- * whose bookkeeping fails (Redis failed, or the resolver threw) or that a concurrent tag
+ * {@link #load} and {@link #write} run a cache's loads and writes with it. An entry whose
+ * bookkeeping fails (Redis failed, or the resolver threw) or that a concurrent tag
  * eviction may have missed is evicted, never kept untracked. Inside a transaction the
  * second half runs after the commit, behind the write it follows. A cache without a
  * {@link CacheTagResolver} uses {@link #NONE}, which costs nothing.
@@ -59,44 +60,82 @@ class CacheTags {
 		this.ttlMillis = ttlMillis;
 	}
 
-	boolean enabled() {
-		return this.resolver != null;
+	/**
+	 * Reads the token of a miss on this thread, for the fill that may follow it (a
+	 * {@link #write} after a miss): a tag eviction after the miss (while the method runs)
+	 * makes the fill evict itself.
+	 */
+	void missed(String canonical) {
+		if (this.resolver != null) {
+			this.misses.get().put(canonical, before());
+		}
 	}
 
 	/**
-	 * Reads what {@link #after} compares with, before the value write.
-	 * @return an opaque token
+	 * Runs a load through both levels ({@code get} with a loader) and records the value
+	 * it gives under its tags.
+	 * @param load the load, giving the entry's value
+	 * @param evict evicts the key when its tags cannot be recorded
+	 * @return what {@code load} gave
 	 */
-	byte[] before() {
+	<T> T load(Object key, String canonical, Supplier<T> load, Consumer<Object> evict) {
+		if (this.resolver == null) {
+			return load.get();
+		}
+		byte[] before = before();
+		T value = load.get();
+		after(key, canonical, value, before, evict);
+		return value;
+	}
+
+	/**
+	 * {@link #load} without blocking: the future completes once the value is recorded.
+	 */
+	<T> CompletableFuture<T> loadAsync(Object key, String canonical, Supplier<CompletableFuture<T>> load,
+			Consumer<Object> evict) {
+		if (this.resolver == null) {
+			return load.get();
+		}
+		return beforeAsync().thenCompose((before) -> load.get()
+			.thenCompose((value) -> afterAsync(key, canonical, value, before, evict).thenApply((recorded) -> value)));
+	}
+
+	/**
+	 * Runs a write of a value and records it under its tags when it was written.
+	 * @param afterMiss whether the write may be the fill of this thread's miss (whose
+	 * token {@link #missed} read)
+	 * @param write the write: {@code null} when it wrote the value, otherwise what kept
+	 * it from writing (the entry a {@code putIfAbsent} found)
+	 * @param evict evicts the key when its tags cannot be recorded
+	 * @return what {@code write} returned
+	 */
+	<R> @Nullable R write(Object key, String canonical, @Nullable Object value, boolean afterMiss,
+			Supplier<@Nullable R> write, Consumer<Object> evict) {
+		if (this.resolver == null) {
+			return write.get();
+		}
+		byte[] before = afterMiss ? beforeFill(canonical) : before();
+		R refused = write.get();
+		if (refused == null) {
+			after(key, canonical, value, before, evict);
+		}
+		return refused;
+	}
+
+	private byte[] before() {
 		return join(beforeAsync());
 	}
 
-	/**
-	 * Reads the token of a miss on this thread, for the fill of {@link #beforeFill} that
-	 * may follow it: a tag eviction after the miss (while the method runs) makes the fill
-	 * evict itself.
-	 */
-	void missed(String canonical) {
-		this.misses.get().put(canonical, before());
-	}
-
-	/**
-	 * The token for a fill: the one this thread's miss of the key read, or a new one.
-	 */
-	byte[] beforeFill(String canonical) {
+	private byte[] beforeFill(String canonical) {
 		byte[] missed = this.misses.get().remove(canonical);
 		return (missed != null) ? missed : before();
 	}
 
-	CompletableFuture<byte[]> beforeAsync() {
+	private CompletableFuture<byte[]> beforeAsync() {
 		return this.index.epoch().exceptionally((ex) -> UNKNOWN);
 	}
 
-	/**
-	 * Records a written entry under its tags; evicts it through {@code evict} when that
-	 * fails or a tag eviction may have missed it.
-	 */
-	void after(Object key, String canonical, @Nullable Object value, byte[] before, Consumer<Object> evict) {
+	private void after(Object key, String canonical, @Nullable Object value, byte[] before, Consumer<Object> evict) {
 		if (this.transactions.deferring()) {
 			Transactions.afterCommit(() -> join(afterAsync(key, canonical, value, before, evict)));
 			return;
@@ -105,10 +144,10 @@ class CacheTags {
 	}
 
 	/**
-	 * {@link #after} without blocking: the eviction, when one is needed, runs on a pool
-	 * thread; the future completes after it.
+	 * Records a written entry under its tags; when that fails or a tag eviction may have
+	 * missed it, evicts it (on a pool thread) before the future completes.
 	 */
-	CompletableFuture<Void> afterAsync(Object key, String canonical, @Nullable Object value, byte[] before,
+	private CompletableFuture<Void> afterAsync(Object key, String canonical, @Nullable Object value, byte[] before,
 			Consumer<Object> evict) {
 		Collection<String> tags;
 		try {

@@ -1,10 +1,6 @@
 package io.github.multilevelcache;
 
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BooleanSupplier;
@@ -45,8 +41,9 @@ import org.springframework.cache.support.AbstractValueAdaptingCache;
  * </ul>
  * The work is split the way Spring Data Redis splits {@code RedisCache} and its writer:
  * the load path ({@link LoadPath}), the writes ({@link WritePath}), freshness
- * ({@link Freshness}), the value format ({@link ValueCodec}); this class adapts them to
- * the {@code Cache} contract.
+ * ({@link Freshness}), the value format ({@link ValueCodec}), tags ({@link CacheTags})
+ * and warming ({@link BatchWarmup}); this class adapts them to the {@code Cache}
+ * contract.
  */
 public class MultiLevelCache extends AbstractValueAdaptingCache {
 
@@ -173,7 +170,7 @@ public class MultiLevelCache extends AbstractValueAdaptingCache {
 
 	private @Nullable LocalEntry lookup(String canonical, Fill.@Nullable Slot slot) {
 		LocalEntry entry = this.loads.lookup(canonical, slot);
-		if (entry == null && slot != null && this.tags.enabled()) {
+		if (entry == null && slot != null) {
 			// before the method reads its data, so that a tag eviction after that read
 			// is seen by the fill
 			this.tags.missed(canonical);
@@ -189,13 +186,8 @@ public class MultiLevelCache extends AbstractValueAdaptingCache {
 		if (entry != null) {
 			return (T) fromStoreValue(this.freshness.onHit(key, canonical, entry, valueLoader));
 		}
-		if (!this.tags.enabled()) {
-			return (T) fromStoreValue(this.loads.load(key, canonical, valueLoader));
-		}
-		byte[] before = this.tags.before();
-		T value = (T) fromStoreValue(this.loads.load(key, canonical, valueLoader));
-		this.tags.after(key, canonical, value, before, this::evict);
-		return value;
+		return this.tags.load(key, canonical, () -> (T) fromStoreValue(this.loads.load(key, canonical, valueLoader)),
+				this::evict);
 	}
 
 	/**
@@ -212,25 +204,7 @@ public class MultiLevelCache extends AbstractValueAdaptingCache {
 	 * @return what happened to the batch
 	 */
 	public WarmedBatch warm(Collection<?> keys, Function<Object, ?> loader, BooleanSupplier stop) {
-		Map<String, Object> byCanonical = new LinkedHashMap<>();
-		keys.forEach((key) -> byCanonical.put(canonicalKey(key), key));
-		List<String> missing = this.loads.readIntoL1(new ArrayList<>(byCanonical.keySet())).join();
-		int loaded = 0;
-		int failed = 0;
-		for (String canonical : missing) {
-			if (stop.getAsBoolean()) {
-				break;
-			}
-			Object key = byCanonical.get(canonical);
-			try {
-				get(key, () -> loader.apply(key));
-				loaded++;
-			}
-			catch (RuntimeException ex) {
-				failed++;
-			}
-		}
-		return new WarmedBatch(byCanonical.size() - missing.size(), loaded, failed);
+		return new BatchWarmup(this, this.loads).warm(keys, loader, stop);
 	}
 
 	/**
@@ -246,20 +220,18 @@ public class MultiLevelCache extends AbstractValueAdaptingCache {
 
 	void put(Object key, @Nullable Object value, Fill.Slot slot) {
 		String canonical = canonicalKey(key);
-		byte @Nullable [] before = this.tags.enabled() ? this.tags.beforeFill(canonical) : null;
-		Object storeValue = toStoreValue(value);
-		Fill fill = slot.take(canonical);
-		if (fill != null) {
-			// the time from the miss to this put is the cached method's run
-			this.statistics.countFillTime(System.nanoTime() - fill.missedAtNanos());
-			this.loads.fill(fill, storeValue);
-		}
-		else {
-			this.writes.put(key, canonical, storeValue, value);
-		}
-		if (this.tags.enabled()) {
-			this.tags.after(key, canonical, value, before, this::evict);
-		}
+		this.tags.write(key, canonical, value, true, () -> {
+			Fill fill = slot.take(canonical);
+			if (fill != null) {
+				// the time from the miss to this put is the cached method's run
+				this.statistics.countFillTime(System.nanoTime() - fill.missedAtNanos());
+				this.loads.fill(fill, toStoreValue(value));
+			}
+			else {
+				this.writes.put(key, canonical, toStoreValue(value), value);
+			}
+			return null;
+		}, this::evict);
 	}
 
 	/**
@@ -267,22 +239,18 @@ public class MultiLevelCache extends AbstractValueAdaptingCache {
 	 */
 	void write(Object key, @Nullable Object value) {
 		String canonical = canonicalKey(key);
-		byte @Nullable [] before = this.tags.enabled() ? this.tags.before() : null;
-		this.pendingFills.take(canonical);
-		this.writes.put(key, canonical, toStoreValue(value), value);
-		if (this.tags.enabled()) {
-			this.tags.after(key, canonical, value, before, this::evict);
-		}
+		this.tags.write(key, canonical, value, false, () -> {
+			this.pendingFills.take(canonical);
+			this.writes.put(key, canonical, toStoreValue(value), value);
+			return null;
+		}, this::evict);
 	}
 
 	@Override
 	public @Nullable ValueWrapper putIfAbsent(Object key, @Nullable Object value) {
 		String canonical = canonicalKey(key);
-		byte @Nullable [] before = this.tags.enabled() ? this.tags.before() : null;
-		LocalEntry present = this.writes.putIfAbsent(key, canonical, toStoreValue(value), value);
-		if (present == null && this.tags.enabled()) {
-			this.tags.after(key, canonical, value, before, this::evict);
-		}
+		LocalEntry present = this.tags.write(key, canonical, value, false,
+				() -> this.writes.putIfAbsent(key, canonical, toStoreValue(value), value), this::evict);
 		return (present != null) ? toValueWrapper(present.storeValue()) : null;
 	}
 
@@ -332,15 +300,8 @@ public class MultiLevelCache extends AbstractValueAdaptingCache {
 		if (entry != null) {
 			return CompletableFuture.completedFuture((T) fromStoreValue(entry.storeValue()));
 		}
-		if (!this.tags.enabled()) {
-			return this.retrieves.loadAsync(canonical, valueLoader).thenApply((stored) -> (T) fromStoreValue(stored));
-		}
-		return this.tags.beforeAsync()
-			.thenCompose(
-					(before) -> this.retrieves.loadAsync(canonical, valueLoader)
-						.thenCompose((stored) -> this.tags
-							.afterAsync(key, canonical, fromStoreValue(stored), before, this::evict)
-							.thenApply((recorded) -> (T) fromStoreValue(stored))));
+		return this.tags.loadAsync(key, canonical, () -> this.retrieves.loadAsync(canonical, valueLoader)
+			.thenApply((stored) -> (T) fromStoreValue(stored)), this::evict);
 	}
 
 	private @Nullable Object toRetrieved(Object storeValue) {

@@ -49,6 +49,10 @@ import org.springframework.util.Assert;
  * L1, and after a breaker outage every L1 is cleared, before normal service resumes), the
  * L1s an invalidation bus acts on ({@code L1InvalidationTargets}), and the background
  * threads, which start on first use and stop with {@link #destroy()}.
+ * <p>
+ * About 420 lines: most of it is the assembly of a cache from its collaborators
+ * ({@code createCache}) and the public operations of the whole manager (tag eviction,
+ * outage state, listeners), each a few lines delegating to the class that owns it.
  */
 public final class MultiLevelCacheManager implements CacheManager, SmartInitializingSingleton, DisposableBean {
 

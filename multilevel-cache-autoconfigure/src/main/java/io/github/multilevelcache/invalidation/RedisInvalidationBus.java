@@ -60,6 +60,11 @@ import org.springframework.data.redis.connection.RedisConnectionFactory;
  * the callers' (publishing), Lettuce's event loop (receiving,
  * {@link InvalidationReceiver}), the subscriber ({@link SubscriptionKeeper}) and the
  * heartbeat thread (heartbeats, gap and epoch checks), all started by {@link #start()}.
+ * <p>
+ * About 450 lines: it is the one place that wires those four threads together and runs
+ * the heartbeat thread's checks, whose order matters (a missed heartbeat, a gap and a
+ * changed epoch each clear L1 before the next tick); moving them apart would spread one
+ * guarantee over several classes.
  */
 public final class RedisInvalidationBus implements InvalidationPublisher, SmartLifecycle {
 
