@@ -26,12 +26,42 @@ import static org.awaitility.Awaitility.await;
  */
 class SentinelFailoverTests {
 
-	private static ConfigurableApplicationContext start(RedisSentinelSetup redis) {
+	private static ConfigurableApplicationContext start(RedisSentinelSetup redis, String... properties) {
 		return new SpringApplicationBuilder(App.class).web(WebApplicationType.NONE)
 			.properties("spring.data.redis.sentinel.master=" + RedisSentinelSetup.MASTER,
 					"spring.data.redis.sentinel.nodes=" + redis.sentinels(), "spring.data.redis.timeout=2s",
 					"multilevel-cache.key-prefix=s:", "multilevel-cache.invalidation.heartbeat-interval=200ms")
+			.properties(properties)
 			.run();
+	}
+
+	@Test
+	void withTrackingAFailoverClearsL1AndTheNewPrimaryAnnouncesChanges() {
+		try (RedisSentinelSetup redis = RedisSentinelSetup.start();
+				ConfigurableApplicationContext appA = start(redis, "multilevel-cache.invalidation.transport=tracking");
+				ConfigurableApplicationContext appB = start(redis,
+						"multilevel-cache.invalidation.transport=tracking")) {
+			MultiLevelCache onA = appA.getBean(MultiLevelCacheManager.class).getCache("products");
+			MultiLevelCache onB = appB.getBean(MultiLevelCacheManager.class).getCache("products");
+			RedisInvalidationBus busB = appB.getBean(RedisInvalidationBus.class);
+			await().atMost(Duration.ofSeconds(10)).until(busB::isSubscribed);
+			onA.put("k", "v1");
+			await().atMost(Duration.ofSeconds(5)).until(() -> "v1".equals(onB.get("k").get()) && onB.holdsLocally("k"));
+			redis.currentPrimary().command("WAIT", "1", "5000");
+			long resubscriptions = busB.statistics().resubscriptions();
+			redis.killPrimary();
+			await().atMost(Duration.ofSeconds(40)).until(() -> redis.currentPrimaryPort() == redis.replicaPort());
+			await().atMost(Duration.ofSeconds(30))
+				.until(() -> busB.statistics().resubscriptions() > resubscriptions && busB.isSubscribed());
+			assertThat(onB.holdsLocally("k")).as("L1 after the failover").isFalse();
+			// tracking is set up again, on the new primary: another program's change
+			// there reaches B's L1
+			await().atMost(Duration.ofSeconds(10))
+				.until(() -> "v1".equals(onB.get("k").get()) && onB.holdsLocally("k"));
+			redis.currentPrimary().command("DEL", onB.canonicalKey("k"));
+			await().atMost(Duration.ofSeconds(2)).until(() -> !onB.holdsLocally("k"));
+			assertThat(onB.get("k")).isNull();
+		}
 	}
 
 	@Test
