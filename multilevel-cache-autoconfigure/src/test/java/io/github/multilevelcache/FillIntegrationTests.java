@@ -115,10 +115,20 @@ class FillIntegrationTests {
 		long sentB = b.bus().statistics().sent();
 		long receivedA = a.bus().statistics().received();
 		long receivedB = b.bus().statistics().received();
-		CompletableFuture<Item> onA = CompletableFuture.supplyAsync(() -> service(a).find(5));
-		CompletableFuture<Item> onB = CompletableFuture.supplyAsync(() -> service(b).find(5));
-		assertThat(onA.get(5, TimeUnit.SECONDS).version()).isEqualTo(1);
-		assertThat(onB.get(5, TimeUnit.SECONDS).version()).isEqualTo(1);
+		// a thread each: both must be inside the loader at once, whatever the common
+		// pool is busy with
+		ExecutorService callers = Executors.newFixedThreadPool(2);
+		CompletableFuture<Item> onA;
+		CompletableFuture<Item> onB;
+		try {
+			onA = CompletableFuture.supplyAsync(() -> service(a).find(5), callers);
+			onB = CompletableFuture.supplyAsync(() -> service(b).find(5), callers);
+			assertThat(onA.get(10, TimeUnit.SECONDS).version()).isEqualTo(1);
+			assertThat(onB.get(10, TimeUnit.SECONDS).version()).isEqualTo(1);
+		}
+		finally {
+			callers.shutdownNow();
+		}
 		this.rows.afterRead = null;
 		CacheStatistics statsA = a.cache("items").getStatistics();
 		CacheStatistics statsB = b.cache("items").getStatistics();
