@@ -1,8 +1,11 @@
 package io.github.multilevelcache;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import io.github.multilevelcache.invalidation.RedisInvalidationBus;
 import io.github.multilevelcache.test.RedisCluster;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -36,12 +39,60 @@ class ClusterIntegrationTests {
 	}
 
 	private ConfigurableApplicationContext start() {
+		return start("c:");
+	}
+
+	private ConfigurableApplicationContext start(String prefix, String... more) {
+		List<String> properties = new ArrayList<>(
+				List.of("spring.data.redis.cluster.nodes=" + cluster.nodes(), "multilevel-cache.key-prefix=" + prefix,
+						"multilevel-cache.invalidation.channel=" + prefix + "invalidation",
+						"multilevel-cache.invalidation.heartbeat-interval=200ms",
+						"multilevel-cache.caches.tagged.tags[0]='group:' + (#result.length() % 2)"));
+		properties.addAll(List.of(more));
 		return new SpringApplicationBuilder(App.class).web(WebApplicationType.NONE)
-			.properties("spring.data.redis.cluster.nodes=" + cluster.nodes(), "multilevel-cache.key-prefix=c:",
-					"multilevel-cache.invalidation.channel=c:invalidation",
-					"multilevel-cache.invalidation.heartbeat-interval=200ms",
-					"multilevel-cache.caches.tagged.tags[0]='group:' + (#result.length() % 2)")
+			.properties(properties.toArray(String[]::new))
 			.run();
+	}
+
+	private ConfigurableApplicationContext startTracking() {
+		ConfigurableApplicationContext context = start("ct:", "multilevel-cache.invalidation.transport=tracking");
+		await().atMost(Duration.ofSeconds(10)).until(() -> bus(context).isSubscribed());
+		return context;
+	}
+
+	private static RedisInvalidationBus bus(ConfigurableApplicationContext context) {
+		return context.getBean(RedisInvalidationBus.class);
+	}
+
+	/**
+	 * Fills {@code count} keys of the cache and returns, per node, the name of one key
+	 * that node holds (its cache key).
+	 */
+	private static List<String> oneKeyPerNode(MultiLevelCache cache, int count) {
+		for (int i = 0; i < count; i++) {
+			cache.put("k" + i, "v" + i);
+		}
+		List<String> keys = new ArrayList<>();
+		for (int node = 0; node < 3; node++) {
+			String held = cluster.node(node).command("KEYS", cache.canonicalKey("k") + "*");
+			assertThat(held).as("keys on node " + node).isNotBlank();
+			String redisKey = held.lines().findFirst().orElseThrow();
+			keys.add(redisKey.substring(cache.canonicalKey("").length()));
+		}
+		return keys;
+	}
+
+	/**
+	 * Reads the key on each cache until its L1 holds it (a read that raced an
+	 * invalidation rightly does not fill L1).
+	 */
+	private static void warm(String key, MultiLevelCache... caches) {
+		for (MultiLevelCache cache : caches) {
+			await().atMost(Duration.ofSeconds(5)).until(() -> {
+				assertThat(cache.get(key)).isNotNull();
+				return cache.holdsLocally(key);
+			});
+		}
 	}
 
 	@Test
@@ -130,6 +181,55 @@ class ClusterIntegrationTests {
 				assertThat(statisticsOfB.epochChanges()).as("epoch changes after FLUSHALL of node " + node)
 					.isGreaterThan(epochChanges);
 			}
+		}
+	}
+
+	@Test
+	void withTrackingAnotherProgramsWritesOnEveryPrimaryLeaveEveryL1() {
+		try (ConfigurableApplicationContext a = startTracking(); ConfigurableApplicationContext b = startTracking()) {
+			MultiLevelCache onA = a.getBean(MultiLevelCacheManager.class).getCache("tracked");
+			MultiLevelCache onB = b.getBean(MultiLevelCacheManager.class).getCache("tracked");
+			List<String> keys = oneKeyPerNode(onA, 60);
+			for (String key : keys) {
+				warm(key, onA, onB);
+			}
+			for (int node = 0; node < 3; node++) {
+				String redisKey = onA.canonicalKey(keys.get(node));
+				// another program writes each primary directly, without a message of ours
+				if (node % 2 == 0) {
+					cluster.node(node).command("DEL", redisKey);
+				}
+				else {
+					cluster.node(node).command("SET", redisKey, "written by another program");
+				}
+			}
+			await().atMost(Duration.ofSeconds(2))
+				.untilAsserted(() -> assertThat(keys).noneMatch(onA::holdsLocally).noneMatch(onB::holdsLocally));
+			assertThat(onB.get(keys.get(0))).as("deleted on its primary").isNull();
+			assertThat(onB.get(keys.get(1))).as("foreign bytes are a miss").isNull();
+			assertThat(onA.getStatistics().l2Errors()).isZero();
+		}
+	}
+
+	@Test
+	void withTrackingAKilledTrackingConnectionOnOnePrimaryClearsEveryL1AndTrackingResumesThere() {
+		try (ConfigurableApplicationContext a = startTracking(); ConfigurableApplicationContext b = startTracking()) {
+			MultiLevelCache onA = a.getBean(MultiLevelCacheManager.class).getCache("tracked");
+			MultiLevelCache onB = b.getBean(MultiLevelCacheManager.class).getCache("tracked");
+			List<String> keys = oneKeyPerNode(onA, 60);
+			warm(keys.get(0), onA, onB);
+			long resubscriptions = bus(b).statistics().resubscriptions();
+			// every subscribed connection of node 1, among them each instance's tracking
+			// connection to it
+			cluster.node(1).command("CLIENT", "KILL", "TYPE", "pubsub");
+			await().atMost(Duration.ofSeconds(5))
+				.until(() -> bus(b).statistics().resubscriptions() > resubscriptions && bus(b).isSubscribed());
+			assertThat(onB.holdsLocally(keys.get(0))).as("cleared when tracking was set up again").isFalse();
+			await().atMost(Duration.ofSeconds(5)).until(() -> bus(a).isSubscribed());
+			warm(keys.get(1), onA, onB);
+			cluster.node(1).command("DEL", onA.canonicalKey(keys.get(1)));
+			await().atMost(Duration.ofSeconds(2))
+				.until(() -> !onA.holdsLocally(keys.get(1)) && !onB.holdsLocally(keys.get(1)));
 		}
 	}
 

@@ -223,10 +223,9 @@ public final class MultiLevelCacheAutoConfiguration {
 			CacheSettingsResolver resolver = resolver(properties, environment);
 			RedisInvalidationBus.Settings settings = resolver.invalidationSettings();
 			if (settings.transport() == InvalidationTransport.TRACKING
-					&& (!(connectionFactory instanceof LettuceConnectionFactory lettuce) || lettuce.isClusterAware())) {
+					&& !(connectionFactory instanceof LettuceConnectionFactory)) {
 				throw new InvalidConfigurationPropertyValueException("multilevel-cache.invalidation.transport",
-						"tracking", "Invalidation by tracking needs Lettuce and a standalone or Sentinel Redis "
-								+ "(it is not supported on Redis Cluster yet); use 'pub-sub'");
+						"tracking", "Invalidation by tracking needs Lettuce; use 'pub-sub'");
 			}
 			InvalidationMode globalMode = properties.getInvalidation().getMode();
 			return new RedisInvalidationBus(connectionFactory, settings, new ManagerTargets(cacheManager), (name) -> {

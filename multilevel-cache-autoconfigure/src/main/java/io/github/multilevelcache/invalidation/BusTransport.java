@@ -1,24 +1,11 @@
 package io.github.multilevelcache.invalidation;
 
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.atomic.AtomicInteger;
 
-import io.lettuce.core.RedisClient;
 import io.lettuce.core.SetArgs;
-import io.lettuce.core.StatefulRedisConnectionImpl;
-import io.lettuce.core.TrackingArgs;
-import io.lettuce.core.api.push.PushListener;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
-import io.lettuce.core.codec.ByteArrayCodec;
-import io.lettuce.core.protocol.ProtocolVersion;
-import io.lettuce.core.pubsub.RedisPubSubAdapter;
-import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.data.redis.connection.MessageListener;
@@ -101,87 +88,26 @@ class BusTransport {
 	}
 
 	/**
-	 * Subscribes on a dedicated native RESP3 connection that also tracks every key under
+	 * Subscribes on dedicated native RESP3 connections that also track every key under
 	 * the prefixes ({@code CLIENT TRACKING ON BCAST PREFIX ...}): Redis announces a
-	 * change of any such key, by any client, as an {@code invalidate} push on this
-	 * connection. Blocks until Redis confirmed (or failed). When Lettuce reconnects the
-	 * connection by itself it re-subscribes the channels but not the tracking: the
-	 * listener hears of it through {@link TrackingListener#trackingLost()}.
+	 * change of any such key, by any client, as an {@code invalidate} push (on a Redis
+	 * Cluster, each primary on a connection of its own; see {@link TrackingConnections}).
+	 * Blocks until Redis confirmed (or failed). When Lettuce reconnects a connection by
+	 * itself it re-subscribes the channels but not the tracking: the listener hears of it
+	 * through {@link TrackingListener#trackingLost()}.
+	 * @param markerBase the key whose changes prove that tracking works, or (Cluster) the
+	 * start of one such key per primary
 	 * @return the subscription, to close to unsubscribe
-	 * @throws IllegalStateException when the connection factory cannot give a standalone
-	 * RESP3 connection
+	 * @throws IllegalStateException when the connection factory cannot give RESP3
+	 * connections of Lettuce
 	 */
-	Subscription subscribeTracking(TrackingListener listener, List<String> prefixes, byte[]... channels) {
-		if (!(this.connectionFactory instanceof LettuceConnectionFactory lettuce)
-				|| !(lettuce.getNativeClient() instanceof RedisClient client)) {
-			throw new IllegalStateException("Invalidation by tracking needs Lettuce and a standalone or Sentinel "
-					+ "Redis ('multilevel-cache.invalidation.transport=pub-sub' works everywhere)");
+	TrackingSubscription subscribeTracking(TrackingListener listener, List<String> prefixes, String markerBase,
+			byte[]... channels) {
+		if (!(this.connectionFactory instanceof LettuceConnectionFactory lettuce)) {
+			throw new IllegalStateException("Invalidation by tracking needs Lettuce "
+					+ "('multilevel-cache.invalidation.transport=pub-sub' works everywhere)");
 		}
-		StatefulRedisPubSubConnection<byte[], byte[]> connection = client.connectPubSub(ByteArrayCodec.INSTANCE);
-		try {
-			if (connection instanceof StatefulRedisConnectionImpl<?, ?> impl
-					&& impl.getConnectionState().getNegotiatedProtocolVersion() != ProtocolVersion.RESP3) {
-				throw new IllegalStateException("Invalidation by tracking needs RESP3 (Redis 6 or later, and no "
-						+ "protocol version forced to RESP2 in the Lettuce client options)");
-			}
-			byte[] first = channels[0];
-			AtomicInteger confirmations = new AtomicInteger();
-			connection.addListener((PushListener) (push) -> {
-				if ("invalidate".equals(push.getType())) {
-					listener.invalidated(keysOf(push.getContent()));
-				}
-			});
-			connection.addListener(new RedisPubSubAdapter<byte[], byte[]>() {
-
-				@Override
-				public void message(byte[] channel, byte[] message) {
-					listener.message(channel, message);
-				}
-
-				@Override
-				public void subscribed(byte[] channel, long count) {
-					if (Arrays.equals(channel, first) && confirmations.incrementAndGet() > 1) {
-						listener.trackingLost();
-						return;
-					}
-					listener.subscribed(channel);
-				}
-
-			});
-			TrackingArgs tracking = TrackingArgs.Builder.enabled().bcast();
-			if (!(prefixes.size() == 1 && prefixes.get(0).isEmpty())) {
-				tracking = tracking.prefixes(StandardCharsets.UTF_8, prefixes.toArray(String[]::new));
-			}
-			connection.sync().clientTracking(tracking);
-			connection.sync().subscribe(channels);
-			return connection::close;
-		}
-		catch (RuntimeException ex) {
-			connection.close();
-			throw ex;
-		}
-	}
-
-	/**
-	 * The keys of an {@code invalidate} push, {@code null} for a flush of the database.
-	 */
-	private static @Nullable List<byte[]> keysOf(List<Object> content) {
-		Object keys = (content.size() > 1) ? content.get(1) : null;
-		if (!(keys instanceof List<?> list)) {
-			return null;
-		}
-		List<byte[]> result = new ArrayList<>(list.size());
-		for (Object key : list) {
-			if (key instanceof ByteBuffer buffer) {
-				byte[] bytes = new byte[buffer.remaining()];
-				buffer.duplicate().get(bytes);
-				result.add(bytes);
-			}
-			else if (key instanceof byte[] bytes) {
-				result.add(bytes);
-			}
-		}
-		return result;
+		return TrackingConnections.subscribe(lettuce.getNativeClient(), listener, prefixes, markerBase, channels);
 	}
 
 	/**
@@ -217,6 +143,26 @@ class BusTransport {
 
 		@Override
 		void close();
+
+	}
+
+	/**
+	 * A subscription with tracking.
+	 */
+	interface TrackingSubscription extends Subscription {
+
+		/**
+		 * The marker keys to change every heartbeat; Redis announcing each change proves
+		 * that tracking works (one per primary on a Cluster).
+		 */
+		List<String> markers();
+
+		/**
+		 * Whether the connections still track every primary (on a Cluster: the same
+		 * primaries as when subscribed, each marker still on its primary); may ask Redis,
+		 * so it is called off the heartbeat thread.
+		 */
+		boolean isCurrent();
 
 	}
 

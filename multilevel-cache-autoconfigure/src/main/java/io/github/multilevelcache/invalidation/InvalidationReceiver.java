@@ -73,8 +73,8 @@ final class InvalidationReceiver implements MessageListener, SubscriptionListene
 	}
 
 	/**
-	 * The key whose announced change proves that tracking works (see
-	 * {@link SubscriptionKeeper#trackingEcho()}).
+	 * The key (or, on a Cluster, the start of the keys) whose announced change proves
+	 * that tracking works (see {@link SubscriptionKeeper#trackingEcho(String)}).
 	 */
 	void trackingMarker(String key) {
 		this.trackingMarker = key;
@@ -207,9 +207,9 @@ final class InvalidationReceiver implements MessageListener, SubscriptionListene
 			List<String> changed = new ArrayList<>(keys.size());
 			for (byte[] key : keys) {
 				String name = new String(key, StandardCharsets.UTF_8);
-				if (name.equals(marker)) {
+				if (marker != null && name.startsWith(marker)) {
 					if (this.keeper != null) {
-						this.keeper.trackingEcho();
+						this.keeper.trackingEcho(name);
 					}
 				}
 				else {

@@ -131,8 +131,8 @@ public final class RedisInvalidationBus implements InvalidationPublisher, SmartL
 		this.trackingMarker = settings.keyPrefixes().get(0) + "multilevel-cache:tracking:" + instanceId;
 		this.keeper = new SubscriptionKeeper(this.transport, this.receiver,
 				new byte[][] { this.channel, InvalidationReceiver.ackChannel(settings.channel(), instanceId) },
-				settings.heartbeatInterval(), targets, this.warnings,
-				this.tracking ? settings.trackedPrefixes() : null);
+				settings.heartbeatInterval(), targets, this.warnings, this.tracking ? settings.trackedPrefixes() : null,
+				this.trackingMarker);
 		this.receiver.keptBy(this.keeper);
 		this.receiver.trackingMarker(this.trackingMarker);
 		this.epoch = new EpochWatch(settings.epochKey());
@@ -281,7 +281,7 @@ public final class RedisInvalidationBus implements InvalidationPublisher, SmartL
 		try {
 			publishHeartbeat();
 			if (this.tracking) {
-				touchTrackingMarker();
+				touchTrackingMarkers();
 			}
 			boolean publishing = System.nanoTime()
 					- this.lastHeartbeatPublishedNanos < this.settings.heartbeatInterval().toNanos() * 2;
@@ -312,17 +312,21 @@ public final class RedisInvalidationBus implements InvalidationPublisher, SmartL
 	}
 
 	/**
-	 * Changes this instance's marker key, whose announcement proves that Redis still
-	 * tracks the prefixes for this instance.
+	 * Changes this instance's marker keys (one per Cluster primary), whose announcements
+	 * prove that Redis still tracks the prefixes for this instance.
 	 */
-	private void touchTrackingMarker() {
-		byte[] key = this.trackingMarker.getBytes(StandardCharsets.UTF_8);
+	private void touchTrackingMarkers() {
 		byte[] value = Long.toString(System.nanoTime()).getBytes(StandardCharsets.US_ASCII);
-		this.transport.touch(key, value, this.settings.heartbeatInterval().toMillis() * 10).whenComplete((ok, ex) -> {
-			if (ex != null) {
-				this.warnings.warn("Could not write the tracking marker", ex);
-			}
-		});
+		for (String marker : this.keeper.trackingMarkers()) {
+			this.transport
+				.touch(marker.getBytes(StandardCharsets.UTF_8), value,
+						this.settings.heartbeatInterval().toMillis() * 10)
+				.whenComplete((ok, ex) -> {
+					if (ex != null) {
+						this.warnings.warn("Could not write the tracking marker", ex);
+					}
+				});
+		}
 	}
 
 	private void checkGaps() {

@@ -2,6 +2,8 @@ package io.github.multilevelcache.invalidation;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.LockSupport;
 
 import org.apache.commons.logging.Log;
@@ -18,7 +20,10 @@ import org.jspecify.annotations.Nullable;
  * first failed attempt tells the targets that L1 must serve without invalidations
  * (degraded) until the subscription is up. With tracking, the subscription also counts as
  * broken when Redis stops announcing changes of this instance's marker key (written every
- * heartbeat), or when Lettuce re-established the connection without its tracking.
+ * heartbeat; on a Redis Cluster one marker per primary, each of which must be announced),
+ * when Lettuce re-established a connection without its tracking, or (Cluster) when the
+ * primaries changed (failover, resharding): tracking is then set up anew on the new
+ * primaries.
  */
 final class SubscriptionKeeper {
 
@@ -38,9 +43,14 @@ final class SubscriptionKeeper {
 
 	private final @Nullable List<String> trackedPrefixes;
 
+	private final String markerBase;
+
 	private volatile BusTransport.@Nullable Subscription subscription;
 
-	private volatile long lastTrackingEchoNanos;
+	/**
+	 * Marker key → when Redis last announced its change, for the current subscription.
+	 */
+	private volatile Map<String, Long> trackingEchoes = Map.of();
 
 	private volatile boolean confirmed;
 
@@ -56,9 +66,11 @@ final class SubscriptionKeeper {
 	 * Creates a keeper.
 	 * @param trackedPrefixes the key prefixes Redis tracks for this instance,
 	 * {@code null} to subscribe without tracking
+	 * @param markerBase the tracking marker key, or the start of the marker keys (see
+	 * {@link BusTransport#subscribeTracking})
 	 */
 	SubscriptionKeeper(BusTransport transport, InvalidationReceiver listener, byte[][] channels, Duration interval,
-			InvalidationTargets targets, Warnings warnings, @Nullable List<String> trackedPrefixes) {
+			InvalidationTargets targets, Warnings warnings, @Nullable List<String> trackedPrefixes, String markerBase) {
 		this.transport = transport;
 		this.listener = listener;
 		this.channels = channels;
@@ -66,6 +78,7 @@ final class SubscriptionKeeper {
 		this.targets = targets;
 		this.warnings = warnings;
 		this.trackedPrefixes = trackedPrefixes;
+		this.markerBase = markerBase;
 	}
 
 	synchronized void start() {
@@ -96,16 +109,30 @@ final class SubscriptionKeeper {
 			if (this.subscription == null) {
 				subscribe();
 			}
+			else if (!isCurrent()) {
+				logger.info("The Redis Cluster's primaries changed; L1 serves without invalidations until tracking "
+						+ "is set up on the new primaries, which clears it");
+				dropSubscription();
+				continue;
+			}
 			LockSupport.parkNanos(this.interval.toNanos());
 		}
 	}
 
 	private void subscribe() {
 		try {
-			this.lastTrackingEchoNanos = System.nanoTime();
-			this.subscription = (this.trackedPrefixes != null)
-					? this.transport.subscribeTracking(this.listener, this.trackedPrefixes, this.channels)
-					: this.transport.subscribe(this.listener, this.channels);
+			if (this.trackedPrefixes != null) {
+				long now = System.nanoTime();
+				BusTransport.TrackingSubscription tracking = this.transport.subscribeTracking(this.listener,
+						this.trackedPrefixes, this.markerBase, this.channels);
+				Map<String, Long> echoes = new ConcurrentHashMap<>();
+				tracking.markers().forEach((marker) -> echoes.put(marker, now));
+				this.trackingEchoes = echoes;
+				this.subscription = tracking;
+			}
+			else {
+				this.subscription = this.transport.subscribe(this.listener, this.channels);
+			}
 		}
 		catch (RuntimeException ex) {
 			this.targets.unsubscribed();
@@ -134,9 +161,46 @@ final class SubscriptionKeeper {
 		this.lastOwnHeartbeatNanos = System.nanoTime();
 	}
 
-	/** Redis announced the change of this instance's tracking marker: tracking works. */
-	void trackingEcho() {
-		this.lastTrackingEchoNanos = System.nanoTime();
+	/**
+	 * Redis announced the change of one of this instance's tracking markers: tracking
+	 * works (on that marker's primary).
+	 */
+	void trackingEcho(String marker) {
+		this.trackingEchoes.computeIfPresent(marker, (key, last) -> System.nanoTime());
+	}
+
+	/**
+	 * The tracking marker keys of the current subscription, to change every heartbeat
+	 * (none without a subscription or without tracking).
+	 */
+	List<String> trackingMarkers() {
+		return (this.subscription instanceof BusTransport.TrackingSubscription tracking) ? tracking.markers()
+				: List.of();
+	}
+
+	private boolean isCurrent() {
+		if (!(this.subscription instanceof BusTransport.TrackingSubscription tracking)) {
+			return true;
+		}
+		try {
+			return tracking.isCurrent();
+		}
+		catch (RuntimeException ex) {
+			// Redis did not answer: the heartbeat's checks decide whether the
+			// subscription
+			// still works
+			logger.debug("Could not check the Redis Cluster's primaries", ex);
+			return true;
+		}
+	}
+
+	private boolean trackingSilent(long now) {
+		for (long last : this.trackingEchoes.values()) {
+			if (now - last > silence().toNanos()) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	/**
@@ -164,7 +228,7 @@ final class SubscriptionKeeper {
 	boolean isSubscribed() {
 		long now = System.nanoTime();
 		return this.subscription != null && this.confirmed && now - this.lastOwnHeartbeatNanos < silence().toNanos()
-				&& (this.trackedPrefixes == null || now - this.lastTrackingEchoNanos < silence().toNanos());
+				&& (this.trackedPrefixes == null || !trackingSilent(now));
 	}
 
 	/**
@@ -183,7 +247,7 @@ final class SubscriptionKeeper {
 					+ "until a new subscription is up, which clears it");
 			dropSubscription();
 		}
-		else if (this.trackedPrefixes != null && now - this.lastTrackingEchoNanos > silence().toNanos()) {
+		else if (this.trackedPrefixes != null && trackingSilent(now)) {
 			logger.warn("Redis stopped announcing changes of tracked keys (CLIENT TRACKING lost?); L1 serves "
 					+ "without invalidations until tracking is set up again, which clears it");
 			dropSubscription();
