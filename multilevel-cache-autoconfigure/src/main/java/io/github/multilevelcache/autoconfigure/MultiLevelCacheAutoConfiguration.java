@@ -245,20 +245,32 @@ public final class MultiLevelCacheAutoConfiguration {
 	}
 
 	/**
-	 * The manager's L1s as the bus sees them, looked up on first use: the manager needs
-	 * the bus when it is built, the bus needs the manager only once messages arrive.
+	 * The manager's L1s as the bus sees them, looked up on first use and kept: the
+	 * manager needs the bus when it is built, the bus needs the manager only once it runs
+	 * (a lifecycle started after every singleton exists). Keeping what was found means a
+	 * callback that comes late, after the context closed, never asks the closed context
+	 * to create the manager again.
 	 */
 	private static final class ManagerTargets implements InvalidationTargets {
 
 		private final ObjectProvider<MultiLevelCacheManager> manager;
+
+		private volatile @Nullable InvalidationTargets targets;
 
 		ManagerTargets(ObjectProvider<MultiLevelCacheManager> manager) {
 			this.manager = manager;
 		}
 
 		private @Nullable InvalidationTargets targets() {
-			MultiLevelCacheManager manager = this.manager.getIfAvailable();
-			return (manager != null) ? manager.invalidationTargets() : null;
+			InvalidationTargets targets = this.targets;
+			if (targets == null) {
+				MultiLevelCacheManager manager = this.manager.getIfAvailable();
+				if (manager != null) {
+					targets = manager.invalidationTargets();
+					this.targets = targets;
+				}
+			}
+			return targets;
 		}
 
 		@Override

@@ -120,26 +120,44 @@ final class SubscriptionKeeper {
 	}
 
 	private void subscribe() {
+		BusTransport.Subscription made;
+		long started = System.nanoTime();
 		try {
-			if (this.trackedPrefixes != null) {
-				long now = System.nanoTime();
-				BusTransport.TrackingSubscription tracking = this.transport.subscribeTracking(this.listener,
-						this.trackedPrefixes, this.markerBase, this.channels);
-				Map<String, Long> echoes = new ConcurrentHashMap<>();
-				tracking.markers().forEach((marker) -> echoes.put(marker, now));
-				this.trackingEchoes = echoes;
-				this.subscription = tracking;
-			}
-			else {
-				this.subscription = this.transport.subscribe(this.listener, this.channels);
-			}
+			made = (this.trackedPrefixes != null) ? this.transport.subscribeTracking(this.listener,
+					this.trackedPrefixes, this.markerBase, this.channels)
+					: this.transport.subscribe(this.listener, this.channels);
 		}
 		catch (RuntimeException ex) {
+			if (!this.running) {
+				// stopped while the attempt was under way: the context may be closed
+				return;
+			}
 			this.targets.unsubscribed();
 			this.warnings.warn("Cannot subscribe to the invalidation channel yet (Redis unreachable?); L1 serves "
 					+ "without invalidations and is cleared once subscribed; retrying every " + this.interval.toMillis()
 					+ " ms", ex);
+			return;
 		}
+		if (!keep(made, started)) {
+			closeQuietly(made);
+		}
+	}
+
+	/**
+	 * Keeps a new subscription unless the keeper was stopped meanwhile (then the caller
+	 * closes it: {@link #stop()} has already closed what it could see).
+	 */
+	private synchronized boolean keep(BusTransport.Subscription made, long started) {
+		if (!this.running) {
+			return false;
+		}
+		if (made instanceof BusTransport.TrackingSubscription tracking) {
+			Map<String, Long> echoes = new ConcurrentHashMap<>();
+			tracking.markers().forEach((marker) -> echoes.put(marker, started));
+			this.trackingEchoes = echoes;
+		}
+		this.subscription = made;
+		return true;
 	}
 
 	/**
@@ -272,12 +290,16 @@ final class SubscriptionKeeper {
 		this.subscription = null;
 		this.confirmed = false;
 		if (connection != null) {
-			try {
-				connection.close();
-			}
-			catch (RuntimeException ex) {
-				logger.debug("Error closing the invalidation subscription", ex);
-			}
+			closeQuietly(connection);
+		}
+	}
+
+	private static void closeQuietly(BusTransport.Subscription subscription) {
+		try {
+			subscription.close();
+		}
+		catch (RuntimeException ex) {
+			logger.debug("Error closing the invalidation subscription", ex);
 		}
 	}
 
