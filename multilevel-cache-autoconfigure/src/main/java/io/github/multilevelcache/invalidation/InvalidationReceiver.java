@@ -54,8 +54,6 @@ final class InvalidationReceiver implements MessageListener, SubscriptionListene
 
 	private @Nullable SubscriptionKeeper keeper;
 
-	private volatile @Nullable String trackingMarker;
-
 	InvalidationReceiver(UUID instanceId, String channel, InvalidationTargets targets, PeerTracker peers,
 			InvalidationStatistics statistics, Map<String, AckWaiter> ackWaiters, BusTransport transport) {
 		this.instanceId = instanceId;
@@ -70,14 +68,6 @@ final class InvalidationReceiver implements MessageListener, SubscriptionListene
 
 	void keptBy(SubscriptionKeeper keeper) {
 		this.keeper = keeper;
-	}
-
-	/**
-	 * The key (or, on a Cluster, the start of the keys) whose announced change proves
-	 * that tracking works (see {@link SubscriptionKeeper#trackingEcho(String)}).
-	 */
-	void trackingMarker(String key) {
-		this.trackingMarker = key;
 	}
 
 	static byte[] ackChannel(String channel, UUID instance) {
@@ -203,16 +193,10 @@ final class InvalidationReceiver implements MessageListener, SubscriptionListene
 				this.targets.invalidateAll();
 				return;
 			}
-			String marker = this.trackingMarker;
 			List<String> changed = new ArrayList<>(keys.size());
 			for (byte[] key : keys) {
 				String name = new String(key, StandardCharsets.UTF_8);
-				if (marker != null && name.startsWith(marker)) {
-					if (this.keeper != null) {
-						this.keeper.trackingEcho(name);
-					}
-				}
-				else {
+				if (this.keeper == null || !this.keeper.trackingEcho(name)) {
 					changed.add(name);
 				}
 			}

@@ -134,7 +134,6 @@ public final class RedisInvalidationBus implements InvalidationPublisher, SmartL
 				settings.heartbeatInterval(), targets, this.warnings, this.tracking ? settings.trackedPrefixes() : null,
 				this.trackingMarker);
 		this.receiver.keptBy(this.keeper);
-		this.receiver.trackingMarker(this.trackingMarker);
 		this.epoch = new EpochWatch(settings.epochKey());
 		this.sender = new InvalidationSender(instanceId, this.channel, modes, this.tracking, settings.ackTimeout(),
 				this.peers, this.statistics, this.ackWaiters);

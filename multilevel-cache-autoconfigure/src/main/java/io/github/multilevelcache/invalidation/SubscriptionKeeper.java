@@ -180,11 +180,12 @@ final class SubscriptionKeeper {
 	}
 
 	/**
-	 * Redis announced the change of one of this instance's tracking markers: tracking
-	 * works (on that marker's primary).
+	 * Redis announced the change of a key: if it is one of the current subscription's
+	 * tracking markers, tracking works (on that marker's primary).
+	 * @return whether the key is such a marker
 	 */
-	void trackingEcho(String marker) {
-		this.trackingEchoes.computeIfPresent(marker, (key, last) -> System.nanoTime());
+	boolean trackingEcho(String key) {
+		return this.trackingEchoes.computeIfPresent(key, (marker, last) -> System.nanoTime()) != null;
 	}
 
 	/**
@@ -205,8 +206,7 @@ final class SubscriptionKeeper {
 		}
 		catch (RuntimeException ex) {
 			// Redis did not answer: the heartbeat's checks decide whether the
-			// subscription
-			// still works
+			// subscription still works
 			logger.debug("Could not check the Redis Cluster's primaries", ex);
 			return true;
 		}

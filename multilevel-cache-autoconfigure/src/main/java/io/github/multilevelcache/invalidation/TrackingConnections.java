@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.StatefulRedisConnectionImpl;
@@ -103,7 +104,7 @@ final class TrackingConnections {
 			Partitions partitions = connection.getPartitions();
 			Map<String, String> markers = new LinkedHashMap<>();
 			for (RedisClusterNode node : partitions) {
-				if (node.is(NodeFlag.UPSTREAM) && !node.hasNoSlots()) {
+				if (servesSlots(node)) {
 					StatefulRedisPubSubConnection<byte[], byte[]> nodeConnection = connection
 						.getConnection(node.getNodeId());
 					byte[] probe = (new String(channels[0], StandardCharsets.UTF_8) + ":tracking:" + node.getNodeId())
@@ -205,10 +206,18 @@ final class TrackingConnections {
 		return (owner != null) ? Objects.toString(owner.getNodeId(), "") : "";
 	}
 
+	/**
+	 * Whether the node is a primary that holds slots (a failed primary keeps its flag but
+	 * loses its slots to the replica that took over).
+	 */
+	private static boolean servesSlots(RedisClusterNode node) {
+		return node.is(NodeFlag.UPSTREAM) && !node.hasNoSlots();
+	}
+
 	private static String primaries(Partitions partitions) {
 		List<String> ids = new ArrayList<>();
 		for (RedisClusterNode node : partitions) {
-			if (node.is(NodeFlag.UPSTREAM) && !node.hasNoSlots()) {
+			if (servesSlots(node)) {
 				ids.add(node.getNodeId());
 			}
 		}
@@ -239,7 +248,7 @@ final class TrackingConnections {
 	}
 
 	private static BusTransport.TrackingSubscription subscription(Runnable close, List<String> markers,
-			Currency currency) {
+			BooleanSupplier current) {
 		return new BusTransport.TrackingSubscription() {
 
 			@Override
@@ -254,17 +263,10 @@ final class TrackingConnections {
 
 			@Override
 			public boolean isCurrent() {
-				return currency.isCurrent();
+				return current.getAsBoolean();
 			}
 
 		};
-	}
-
-	@FunctionalInterface
-	private interface Currency {
-
-		boolean isCurrent();
-
 	}
 
 }
