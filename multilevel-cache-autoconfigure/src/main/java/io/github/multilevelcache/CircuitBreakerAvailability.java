@@ -1,9 +1,14 @@
 package io.github.multilevelcache;
 
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 
+import com.github.benmanes.caffeine.cache.Ticker;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import org.apache.commons.logging.Log;
@@ -17,6 +22,9 @@ import org.apache.commons.logging.LogFactory;
  * writes remembered during the outage, clearing every L1) before any other call is
  * permitted: until it finished, {@link #tryPermit()} refuses. A recovery that fails opens
  * the breaker again, so it is retried after the next trial calls.
+ * <p>
+ * Time is read from the manager's {@link Ticker} (the breaker's stay-open period and the
+ * outage duration), so tests drive it with a fake one.
  */
 final class CircuitBreakerAvailability implements Availability {
 
@@ -32,13 +40,18 @@ final class CircuitBreakerAvailability implements Availability {
 
 	private volatile boolean recovering;
 
-	/** {@link System#nanoTime()} when the breaker opened, 0 while Redis is available. */
+	private final Ticker ticker;
+
+	/** The ticker's reading when the breaker opened, 0 while Redis is available. */
 	private volatile long unavailableSince;
 
-	CircuitBreakerAvailability(ResilienceSettings settings, Executor recoveryExecutor, Recovery recovery) {
+	CircuitBreakerAvailability(ResilienceSettings settings, Executor recoveryExecutor, Recovery recovery,
+			Ticker ticker) {
 		this.recoveryExecutor = recoveryExecutor;
 		this.recovery = recovery;
+		this.ticker = ticker;
 		CircuitBreakerConfig config = CircuitBreakerConfig.custom()
+			.clock(new TickerClock(ticker))
 			.failureRateThreshold(settings.openAfterFailureRate().percent())
 			.slowCallRateThreshold(settings.openAfterSlowCallRate().percent())
 			.slowCallDurationThreshold(settings.slowCallDuration())
@@ -52,7 +65,7 @@ final class CircuitBreakerAvailability implements Availability {
 		this.breaker.getEventPublisher().onStateTransition((event) -> {
 			CircuitBreaker.StateTransition transition = event.getStateTransition();
 			if (transition.getToState() == CircuitBreaker.State.OPEN && this.unavailableSince == 0) {
-				this.unavailableSince = System.nanoTime() | 1;
+				this.unavailableSince = this.ticker.read() | 1;
 			}
 			if (transition.getToState() == CircuitBreaker.State.OPEN && !this.recovering) {
 				logger.warn("Redis is failing or slow: serving from L1 and loaders for at least "
@@ -134,7 +147,37 @@ final class CircuitBreakerAvailability implements Availability {
 	@Override
 	public long unavailableMillis() {
 		long since = this.unavailableSince;
-		return (since != 0) ? TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - since) : 0;
+		return (since != 0) ? TimeUnit.NANOSECONDS.toMillis(this.ticker.read() - since) : 0;
+	}
+
+	/**
+	 * The ticker as the breaker's clock: only differences of its instants matter (the
+	 * stay-open period), so the ticker's origin serves as the epoch.
+	 */
+	private static final class TickerClock extends Clock {
+
+		private final Ticker ticker;
+
+		TickerClock(Ticker ticker) {
+			this.ticker = ticker;
+		}
+
+		@Override
+		public ZoneId getZone() {
+			return ZoneOffset.UTC;
+		}
+
+		@Override
+		public Clock withZone(ZoneId zone) {
+			return this;
+		}
+
+		@Override
+		public Instant instant() {
+			long nanos = this.ticker.read();
+			return Instant.ofEpochSecond(Math.floorDiv(nanos, 1_000_000_000L), Math.floorMod(nanos, 1_000_000_000L));
+		}
+
 	}
 
 	/**

@@ -129,9 +129,8 @@ public final class MultiLevelCacheManager implements CacheManager, SmartInitiali
 		this.coherence = (this.publisher != InvalidationPublisher.NONE) ? Coherence.awaitingSubscription()
 				: Coherence.standalone();
 		this.transactions = new Transactions(builder.transactionAware);
-		Availability availability = (builder.resilience != null)
-				? new CircuitBreakerAvailability(this.resilience, this.tasks::execute, this::recoverAfterOutage)
-				: Availability.always();
+		Availability availability = (builder.resilience != null) ? new CircuitBreakerAvailability(this.resilience,
+				this.tasks::execute, this::recoverAfterOutage, this.ticker) : Availability.always();
 		this.l2 = new RedisLevel(commands, availability, this.resilience.l2Timeout());
 		this.commands = commands;
 		this.repair = new OutageRepair(this.l2, this.publisher, this.tasks, this::getCaches);
