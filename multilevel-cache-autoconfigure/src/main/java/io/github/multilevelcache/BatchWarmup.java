@@ -8,8 +8,6 @@ import java.util.Map;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 
-import io.github.multilevelcache.MultiLevelCache.WarmedBatch;
-
 /**
  * Warms one batch of keys into a cache ({@link MultiLevelCache#warm}): what Redis holds
  * is read into L1 in one {@code MGET}; each key it lacks goes through the cache's

@@ -92,7 +92,7 @@ public final class FillAwareCacheResolver implements CacheResolver {
 				if (views == null) {
 					views = new ArrayList<>(caches);
 				}
-				views.set(index, cacheable ? multiLevel.cacheableView() : multiLevel.writeView());
+				views.set(index, cacheable ? new CacheableView(multiLevel) : new WriteView(multiLevel));
 			}
 			index++;
 		}

@@ -284,13 +284,19 @@ final class LoadPath {
 	 * Stores what the application loaded after a remembered miss: in Redis only if the
 	 * key still holds the miss's guard, in L1 only if no invalidation arrived since the
 	 * miss. Inside a transaction of a transaction-aware manager, after the commit.
-	 * Publishes nothing and never calls a writer.
+	 * Publishes nothing and never calls a writer. The time from the miss to this call
+	 * (the cached method's run) is counted as a load time.
 	 */
 	void fill(Fill fill, Object storeValue) {
+		this.statistics.countFillTime(System.nanoTime() - fill.missedAtNanos());
 		if (this.transactions.deferring()) {
-			Transactions.afterCommit(() -> fill(fill, storeValue));
+			Transactions.afterCommit(() -> storeFill(fill, storeValue));
 			return;
 		}
+		storeFill(fill, storeValue);
+	}
+
+	private void storeFill(Fill fill, Object storeValue) {
 		Encoded encoded = this.codec.encode(storeValue, 0);
 		// nobody waits for a fill: the caller has its value, and L1 takes it
 		// (stamp-guarded) once Redis did

@@ -223,8 +223,6 @@ public class MultiLevelCache extends AbstractValueAdaptingCache {
 		this.tags.write(key, canonical, value, true, () -> {
 			Fill fill = slot.take(canonical);
 			if (fill != null) {
-				// the time from the miss to this put is the cached method's run
-				this.statistics.countFillTime(System.nanoTime() - fill.missedAtNanos());
 				this.loads.fill(fill, toStoreValue(value));
 			}
 			else {
@@ -354,46 +352,17 @@ public class MultiLevelCache extends AbstractValueAdaptingCache {
 	}
 
 	/**
-	 * Test seam: runs between a Redis read that found a value and the L1 fill that
-	 * follows it.
+	 * The load path, for its test seam.
 	 */
-	void afterL2Read(@Nullable Runnable hook) {
-		this.loads.afterL2Read(hook);
+	LoadPath loads() {
+		return this.loads;
 	}
 
 	/**
-	 * Test seam: runs between an explicit put's Redis write and its L1 store.
+	 * The write path, for its test seam.
 	 */
-	void beforeL1Store(@Nullable Runnable hook) {
-		this.writes.beforeL1Store(hook);
-	}
-
-	/**
-	 * A view of this cache for one {@code @Cacheable} invocation: its miss is remembered
-	 * in the view, so the {@code put} of the same invocation is a fill, whichever thread
-	 * makes it (asynchronous methods).
-	 */
-	Cache cacheableView() {
-		return new CacheableView(this);
-	}
-
-	/**
-	 * A view of this cache for one {@code @CachePut} invocation: its {@code put} is
-	 * always a write.
-	 */
-	Cache writeView() {
-		return new WriteView(this);
-	}
-
-	/**
-	 * The outcome of {@link #warm(Collection, Function, BooleanSupplier)} for one batch.
-	 *
-	 * @param fromRedis keys whose value Redis held
-	 * @param loaded keys this call's loader (or another instance holding the lease)
-	 * provided
-	 * @param failed keys whose loader threw
-	 */
-	public record WarmedBatch(int fromRedis, int loaded, int failed) {
+	WritePath writes() {
+		return this.writes;
 	}
 
 }

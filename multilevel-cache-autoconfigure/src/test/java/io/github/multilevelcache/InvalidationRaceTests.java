@@ -8,6 +8,7 @@ import java.util.concurrent.TimeUnit;
 
 import io.github.multilevelcache.test.RedisServer;
 import io.github.multilevelcache.test.RedisServers;
+import io.github.multilevelcache.test.RedisTest;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -17,6 +18,7 @@ import static org.awaitility.Awaitility.await;
  * An invalidation that arrives while a reader is between its L2 read and its L1 fill
  * wins: the reader returns what it read but does not keep it in L1.
  */
+@RedisTest
 class InvalidationRaceTests {
 
 	private final RedisServer redis = RedisServers.shared();
@@ -35,7 +37,7 @@ class InvalidationRaceTests {
 			onA.put("k", "old");
 			CountDownLatch readL2 = new CountDownLatch(1);
 			CountDownLatch resume = new CountDownLatch(1);
-			onB.afterL2Read(() -> {
+			onB.loads().afterL2Read(() -> {
 				readL2.countDown();
 				try {
 					resume.await(10, TimeUnit.SECONDS);
@@ -46,7 +48,7 @@ class InvalidationRaceTests {
 			});
 			CompletableFuture<Object> reader = CompletableFuture.supplyAsync(() -> onB.get("k").get());
 			assertThat(readL2.await(5, TimeUnit.SECONDS)).isTrue();
-			onB.afterL2Read(null);
+			onB.loads().afterL2Read(null);
 			long received = b.bus().statistics().received();
 			onA.evict("k");
 			await().atMost(Duration.ofSeconds(2)).until(() -> b.bus().statistics().received() > received);
@@ -68,7 +70,7 @@ class InvalidationRaceTests {
 						&& b.bus().peers().containsKey(a.bus().instanceId()));
 			CountDownLatch written = new CountDownLatch(1);
 			CountDownLatch resume = new CountDownLatch(1);
-			onB.beforeL1Store(() -> {
+			onB.writes().beforeL1Store(() -> {
 				written.countDown();
 				try {
 					resume.await(10, TimeUnit.SECONDS);
@@ -79,7 +81,7 @@ class InvalidationRaceTests {
 			});
 			CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> onB.put("k", "from-b"));
 			assertThat(written.await(5, TimeUnit.SECONDS)).isTrue();
-			onB.beforeL1Store(null);
+			onB.writes().beforeL1Store(null);
 			// B's write went to Redis first; A's follows it there and its message reaches
 			// B before B's put stores in L1
 			await().atMost(Duration.ofSeconds(2))

@@ -8,6 +8,7 @@ import java.util.concurrent.TimeUnit;
 
 import io.github.multilevelcache.test.RedisServer;
 import io.github.multilevelcache.test.RedisServers;
+import io.github.multilevelcache.test.RedisTest;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -21,6 +22,7 @@ import static org.awaitility.Awaitility.await;
  * ({@link InvalidationRaceTests}): the reader returns what it read but does not keep it.
  * The change comes from another program, which only tracking can hear.
  */
+@RedisTest
 class TrackingRaceIntegrationTests {
 
 	private static RedisServer redis;
@@ -50,7 +52,7 @@ class TrackingRaceIntegrationTests {
 			await().atMost(Duration.ofSeconds(2)).until(() -> !a.inL1("products", "k"));
 			CountDownLatch readL2 = new CountDownLatch(1);
 			CountDownLatch resume = new CountDownLatch(1);
-			cache.afterL2Read(() -> {
+			cache.loads().afterL2Read(() -> {
 				readL2.countDown();
 				try {
 					resume.await(10, TimeUnit.SECONDS);
@@ -61,7 +63,7 @@ class TrackingRaceIntegrationTests {
 			});
 			CompletableFuture<Object> reader = CompletableFuture.supplyAsync(() -> cache.get("k").get());
 			assertThat(readL2.await(5, TimeUnit.SECONDS)).isTrue();
-			cache.afterL2Read(null);
+			cache.loads().afterL2Read(null);
 			long received = a.bus().statistics().received();
 			// another program deletes the key: no message of ours, only Redis's
 			// announcement

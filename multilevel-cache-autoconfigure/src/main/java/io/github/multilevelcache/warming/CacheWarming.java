@@ -15,8 +15,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
 import io.github.multilevelcache.MultiLevelCache;
-import io.github.multilevelcache.MultiLevelCache.WarmedBatch;
 import io.github.multilevelcache.MultiLevelCacheManager;
+import io.github.multilevelcache.WarmedBatch;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
