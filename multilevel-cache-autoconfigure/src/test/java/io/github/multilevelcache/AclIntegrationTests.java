@@ -8,6 +8,7 @@ import java.util.concurrent.TimeUnit;
 
 import io.github.multilevelcache.test.RedisServer;
 import io.github.multilevelcache.test.RedisServers;
+import io.github.multilevelcache.test.RedisTest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -19,6 +20,7 @@ import static org.awaitility.Awaitility.await;
  * A Redis ACL user that may only touch keys under the prefix and the invalidation
  * channels works with every feature, and nothing is written outside the prefix.
  */
+@RedisTest
 class AclIntegrationTests {
 
 	private static final String PREFIX = "shop:";

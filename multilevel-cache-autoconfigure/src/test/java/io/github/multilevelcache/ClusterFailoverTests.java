@@ -5,6 +5,7 @@ import java.util.List;
 
 import io.github.multilevelcache.invalidation.RedisInvalidationBus;
 import io.github.multilevelcache.test.RedisCluster;
+import io.github.multilevelcache.test.RedisTest;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -26,6 +27,7 @@ import static org.awaitility.Awaitility.await;
  * replica each; Boot's default client options (no periodic or adaptive topology refresh),
  * as most applications run.
  */
+@RedisTest
 class ClusterFailoverTests {
 
 	private static RedisCluster cluster;

@@ -7,6 +7,7 @@ import java.util.concurrent.TimeUnit;
 
 import io.github.multilevelcache.invalidation.RedisInvalidationBus;
 import io.github.multilevelcache.test.RedisCluster;
+import io.github.multilevelcache.test.RedisTest;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -24,6 +25,7 @@ import static org.awaitility.Awaitility.await;
 /**
  * The cache on a real three-primary Redis Cluster.
  */
+@RedisTest
 class ClusterIntegrationTests {
 
 	private static RedisCluster cluster;

@@ -5,6 +5,7 @@ import java.util.UUID;
 
 import io.github.multilevelcache.test.RedisServer;
 import io.github.multilevelcache.test.RedisServers;
+import io.github.multilevelcache.test.RedisTest;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -16,6 +17,7 @@ import static org.awaitility.Awaitility.await;
  * instance cached once coherent stays; an instance that starts with Redis down serves
  * from L1 degraded, and its later subscription clears that L1.
  */
+@RedisTest
 class CoherenceGateIntegrationTests {
 
 	private final String prefix = "gate-" + UUID.randomUUID().toString().substring(0, 8) + ":";

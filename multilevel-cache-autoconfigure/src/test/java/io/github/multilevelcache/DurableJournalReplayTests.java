@@ -11,6 +11,7 @@ import io.github.multilevelcache.WriteStrategyIntegrationTests.WriterApp;
 import io.github.multilevelcache.serialization.JacksonCacheValueSerializer;
 import io.github.multilevelcache.test.RedisServer;
 import io.github.multilevelcache.test.RedisServers;
+import io.github.multilevelcache.test.RedisTest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -33,6 +34,7 @@ import static org.awaitility.Awaitility.await;
  * replayed. (The {@code kill -9} of a real child process is
  * {@link WriteStrategyIntegrationTests}'s.)
  */
+@RedisTest
 @ExtendWith(OutputCaptureExtension.class)
 class DurableJournalReplayTests {
 

@@ -22,6 +22,7 @@ import java.util.function.LongConsumer;
 
 import io.github.multilevelcache.test.RedisServer;
 import io.github.multilevelcache.test.RedisServers;
+import io.github.multilevelcache.test.RedisTest;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -43,6 +44,7 @@ import static org.awaitility.Awaitility.await;
  * application contexts share one Redis and one simulated database, as instances of one
  * service do.
  */
+@RedisTest
 class FillIntegrationTests {
 
 	private final RedisServer redis = RedisServers.shared();

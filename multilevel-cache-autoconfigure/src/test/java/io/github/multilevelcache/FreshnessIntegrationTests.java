@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import io.github.multilevelcache.serialization.JacksonCacheValueSerializer;
 import io.github.multilevelcache.test.RedisServer;
 import io.github.multilevelcache.test.RedisServers;
+import io.github.multilevelcache.test.RedisTest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -24,6 +25,7 @@ import static org.awaitility.Awaitility.await;
 /**
  * Refresh-ahead and probabilistic early expiration (XFetch) against a real Redis.
  */
+@RedisTest
 class FreshnessIntegrationTests {
 
 	private final RedisServer redis = RedisServers.shared();

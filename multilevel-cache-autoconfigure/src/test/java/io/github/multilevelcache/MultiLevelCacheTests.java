@@ -18,6 +18,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import io.github.multilevelcache.serialization.JacksonCacheValueSerializer;
 import io.github.multilevelcache.test.RedisServer;
 import io.github.multilevelcache.test.RedisServers;
+import io.github.multilevelcache.test.RedisTest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -35,6 +36,7 @@ import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 /**
  * The Spring {@code Cache} contract (G4, G5, G12) against a real Redis.
  */
+@RedisTest
 class MultiLevelCacheTests {
 
 	private final RedisServer redis = RedisServers.shared();

@@ -7,6 +7,7 @@ import java.util.UUID;
 
 import io.github.multilevelcache.test.RedisServer;
 import io.github.multilevelcache.test.RedisServers;
+import io.github.multilevelcache.test.RedisTest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -21,6 +22,7 @@ import static org.awaitility.Awaitility.await;
  * {@code UNLINK}s, the message): each is bounded, so a stalled Redis cannot hold the
  * caller for the whole bulk limit.
  */
+@RedisTest
 class OutageRecoveryPromisesTests {
 
 	private static final Duration L2_TIMEOUT = Duration.ofMillis(200);

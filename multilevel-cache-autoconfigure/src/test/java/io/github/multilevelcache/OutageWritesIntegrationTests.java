@@ -12,6 +12,7 @@ import io.github.multilevelcache.FillIntegrationTests.CatalogueService;
 import io.github.multilevelcache.FillIntegrationTests.Rows;
 import io.github.multilevelcache.test.RedisServer;
 import io.github.multilevelcache.test.RedisServers;
+import io.github.multilevelcache.test.RedisTest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -24,6 +25,7 @@ import static org.awaitility.Awaitility.await;
  * items 2 and 3): they never wait longer than {@code l2-timeout}, an open breaker answers
  * them at once, and none is undone when Redis comes back with older data.
  */
+@RedisTest
 class OutageWritesIntegrationTests {
 
 	private RedisServer redis;

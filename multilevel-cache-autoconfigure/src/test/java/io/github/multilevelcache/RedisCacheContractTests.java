@@ -2,6 +2,7 @@ package io.github.multilevelcache;
 
 import io.github.multilevelcache.test.RedisServer;
 import io.github.multilevelcache.test.RedisServers;
+import io.github.multilevelcache.test.RedisTest;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -11,6 +12,7 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
 /**
  * The cache contract over Boot's Lettuce connection to a real Redis.
  */
+@RedisTest
 class RedisCacheContractTests extends CacheContractTests {
 
 	private final RedisServer redis = RedisServers.shared();

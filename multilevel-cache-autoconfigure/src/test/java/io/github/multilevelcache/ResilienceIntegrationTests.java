@@ -11,6 +11,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import io.github.multilevelcache.test.RedisServer;
 import io.github.multilevelcache.test.RedisServers;
+import io.github.multilevelcache.test.RedisTest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -22,6 +23,7 @@ import static org.awaitility.Awaitility.await;
  * Redis really stopped, restarted and stalled under the cache (G11): callers never see an
  * exception, waits stay bounded, and nothing evicted during an outage comes back.
  */
+@RedisTest
 class ResilienceIntegrationTests {
 
 	private RedisServer redis;

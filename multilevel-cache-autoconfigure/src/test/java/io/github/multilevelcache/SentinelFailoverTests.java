@@ -7,6 +7,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import io.github.multilevelcache.invalidation.RedisInvalidationBus;
 import io.github.multilevelcache.test.RedisSentinelSetup;
+import io.github.multilevelcache.test.RedisTest;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.SpringBootConfiguration;
@@ -24,6 +25,7 @@ import static org.awaitility.Awaitility.await;
  * throughout, the application clears L1 (acknowledged writes may be lost by Redis itself)
  * and resumes two-level service on the new primary.
  */
+@RedisTest
 class SentinelFailoverTests {
 
 	private static ConfigurableApplicationContext start(RedisSentinelSetup redis, String... properties) {

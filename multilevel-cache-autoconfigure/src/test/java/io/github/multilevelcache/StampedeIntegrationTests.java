@@ -18,6 +18,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import io.github.multilevelcache.test.RedisServer;
 import io.github.multilevelcache.test.RedisServers;
+import io.github.multilevelcache.test.RedisTest;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -33,6 +34,7 @@ import static org.awaitility.Awaitility.await;
  * Distributed stampede protection (G1) and the stale-set race (G3), with several Spring
  * contexts on one real Redis.
  */
+@RedisTest
 class StampedeIntegrationTests {
 
 	private static final Duration GATHERING = Duration.ofSeconds(30);

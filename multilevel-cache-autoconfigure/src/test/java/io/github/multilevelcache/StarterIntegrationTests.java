@@ -7,6 +7,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import io.github.multilevelcache.test.RedisServer;
 import io.github.multilevelcache.test.RedisServers;
+import io.github.multilevelcache.test.RedisTest;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -32,6 +33,7 @@ import static org.awaitility.Awaitility.await;
  * A Boot application that adds the starter and uses {@code @Cacheable}: values land in
  * Redis under the prefix with the per-cache TTL, and an L1 hit sends no command to Redis.
  */
+@RedisTest
 class StarterIntegrationTests {
 
 	// a server of this class's own: one test counts every command it receives

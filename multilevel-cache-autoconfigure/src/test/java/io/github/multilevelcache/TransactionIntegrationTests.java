@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 
 import io.github.multilevelcache.test.RedisServer;
 import io.github.multilevelcache.test.RedisServers;
+import io.github.multilevelcache.test.RedisTest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -34,6 +35,7 @@ import static org.awaitility.Awaitility.await;
  * transaction manager and two instances on one database: the cache changes only once the
  * transaction committed. H2 always; PostgreSQL on 127.0.0.1:5432 when it is reachable.
  */
+@RedisTest
 class TransactionIntegrationTests {
 
 	private static final String POSTGRES = "jdbc:postgresql://127.0.0.1:5432/test";

@@ -6,6 +6,7 @@ import java.util.UUID;
 import io.github.multilevelcache.serialization.JacksonCacheValueSerializer;
 import io.github.multilevelcache.test.RedisServer;
 import io.github.multilevelcache.test.RedisServers;
+import io.github.multilevelcache.test.RedisTest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -24,6 +25,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * older value from Redis), a WARN names the type and the property to set, once per type,
  * and a counter counts every such value.
  */
+@RedisTest
 @ExtendWith(OutputCaptureExtension.class)
 class UnstorableValueTests {
 

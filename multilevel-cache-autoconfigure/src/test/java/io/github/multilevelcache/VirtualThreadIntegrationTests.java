@@ -16,6 +16,7 @@ import java.util.concurrent.locks.LockSupport;
 
 import io.github.multilevelcache.test.RedisServer;
 import io.github.multilevelcache.test.RedisServers;
+import io.github.multilevelcache.test.RedisTest;
 import jdk.jfr.Recording;
 import jdk.jfr.consumer.RecordedEvent;
 import jdk.jfr.consumer.RecordedFrame;
@@ -38,6 +39,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * with {@code spring.threads.virtual.enabled=true}. Virtual threads come from
  * {@link VirtualThreads}, which needs no Java 21 API at compile time.
  */
+@RedisTest
 @EnabledForJreRange(min = JRE.JAVA_21)
 class VirtualThreadIntegrationTests {
 

@@ -12,6 +12,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import io.github.multilevelcache.serialization.JacksonCacheValueSerializer;
 import io.github.multilevelcache.test.RedisServer;
 import io.github.multilevelcache.test.RedisServers;
+import io.github.multilevelcache.test.RedisTest;
 import io.github.multilevelcache.write.CacheWriter;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -27,6 +28,7 @@ import static org.awaitility.Awaitility.await;
  * delete, {@code flush-interval} and {@code batch-size} bound how long and how many
  * writes wait, and a write accepted after the final flush is not lost.
  */
+@RedisTest
 class WriteBehindPromisesTests {
 
 	private final RedisServer redis = RedisServers.shared();

@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 
 import io.github.multilevelcache.test.RedisServer;
 import io.github.multilevelcache.test.RedisServers;
+import io.github.multilevelcache.test.RedisTest;
 import io.github.multilevelcache.write.CacheWriter;
 import org.apache.catalina.Lifecycle;
 import org.junit.jupiter.api.Test;
@@ -41,6 +42,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * running while the web server stops has its write flushed by the final flush, in a
  * batch, not left behind it.
  */
+@RedisTest
 class WriteBehindShutdownOrderTests {
 
 	private final RedisServer redis = RedisServers.shared();

@@ -22,6 +22,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import io.github.multilevelcache.serialization.JacksonCacheValueSerializer;
 import io.github.multilevelcache.test.RedisServer;
 import io.github.multilevelcache.test.RedisServers;
+import io.github.multilevelcache.test.RedisTest;
 import io.github.multilevelcache.write.CacheWriter;
 import io.github.multilevelcache.write.PendingWrite;
 import io.github.multilevelcache.write.WriteBehindStatistics;
@@ -47,6 +48,7 @@ import static org.awaitility.Awaitility.await;
  * Write-through (G8) and write-behind (G9, G10) against a real Redis, with a recording
  * writer standing in for the application's database.
  */
+@RedisTest
 class WriteStrategyIntegrationTests {
 
 	private final RedisServer redis = RedisServers.shared();

@@ -9,6 +9,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 import io.github.multilevelcache.test.RedisServer;
 import io.github.multilevelcache.test.RedisServers;
+import io.github.multilevelcache.test.RedisTest;
 import io.github.multilevelcache.write.CacheWriter;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -24,6 +25,7 @@ import static org.awaitility.Awaitility.await;
  * Beyond {@link WriteStrategyIntegrationTests}: a failed delete, the other instances' L1,
  * and {@code clear}.
  */
+@RedisTest
 class WriteThroughPromisesTests {
 
 	private final RedisServer redis = RedisServers.shared();

@@ -6,6 +6,7 @@ import java.util.UUID;
 import io.github.multilevelcache.CacheInstance;
 import io.github.multilevelcache.test.RedisServer;
 import io.github.multilevelcache.test.RedisServers;
+import io.github.multilevelcache.test.RedisTest;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -15,6 +16,7 @@ import static org.awaitility.Awaitility.await;
  * Acknowledged mode (G7a): a read on any instance that begins after a put returned never
  * sees the older value.
  */
+@RedisTest
 class AcknowledgedInvalidationTests {
 
 	private final RedisServer redis = RedisServers.shared();

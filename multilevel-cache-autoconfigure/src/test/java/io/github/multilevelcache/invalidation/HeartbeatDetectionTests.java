@@ -6,6 +6,7 @@ import java.util.UUID;
 import io.github.multilevelcache.CacheInstance;
 import io.github.multilevelcache.test.RedisServer;
 import io.github.multilevelcache.test.RedisServers;
+import io.github.multilevelcache.test.RedisTest;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -21,6 +22,7 @@ import static org.awaitility.Awaitility.await;
  * heartbeats, not in wall-clock time, so a loaded machine cannot make it flaky.
  * {@link InvalidationIntegrationTests} checks that the heartbeats also run by themselves.
  */
+@RedisTest
 class HeartbeatDetectionTests {
 
 	private static RedisServer redis;

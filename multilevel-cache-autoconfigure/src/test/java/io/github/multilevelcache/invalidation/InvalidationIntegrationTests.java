@@ -15,6 +15,7 @@ import io.github.multilevelcache.CacheInstance;
 import io.github.multilevelcache.MultiLevelCache;
 import io.github.multilevelcache.test.RedisServer;
 import io.github.multilevelcache.test.RedisServers;
+import io.github.multilevelcache.test.RedisTest;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -28,6 +29,7 @@ import static org.awaitility.Awaitility.await;
  * Cross-instance coherence (G2, G6) with three Spring contexts on one real Redis that the
  * test owns, so it can kill connections, flush and restart it.
  */
+@RedisTest
 class InvalidationIntegrationTests {
 
 	/** The heartbeat interval of {@link CacheInstance}. */

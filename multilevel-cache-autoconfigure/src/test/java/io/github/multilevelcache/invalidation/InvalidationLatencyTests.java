@@ -8,6 +8,7 @@ import io.github.multilevelcache.CacheInstance;
 import io.github.multilevelcache.MultiLevelCache;
 import io.github.multilevelcache.test.RedisServer;
 import io.github.multilevelcache.test.RedisServers;
+import io.github.multilevelcache.test.RedisTest;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -19,6 +20,7 @@ import static org.awaitility.Awaitility.await;
  * scale). Asserts that every evict reached B and that an acknowledged evict returns only
  * after B dropped the key.
  */
+@RedisTest
 class InvalidationLatencyTests {
 
 	private static final int EVENTS = 1_000;

@@ -9,6 +9,7 @@ import io.github.multilevelcache.CacheInstance;
 import io.github.multilevelcache.MultiLevelCache;
 import io.github.multilevelcache.test.RedisServer;
 import io.github.multilevelcache.test.RedisServers;
+import io.github.multilevelcache.test.RedisTest;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -22,6 +23,7 @@ import static org.awaitility.Awaitility.await;
  * {@code invalidation.transport=tracking} against real Redis, with several application
  * contexts: Redis announces every change under the prefix, whoever made it.
  */
+@RedisTest
 class TrackingIntegrationTests {
 
 	private static RedisServer redis;

@@ -12,6 +12,7 @@ import io.github.multilevelcache.MultiLevelCache;
 import io.github.multilevelcache.MultiLevelCacheManager;
 import io.github.multilevelcache.test.RedisServer;
 import io.github.multilevelcache.test.RedisServers;
+import io.github.multilevelcache.test.RedisTest;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
@@ -29,6 +30,7 @@ import static org.awaitility.Awaitility.await;
  * Meters, the actuator endpoint and the health contribution in real Boot contexts on a
  * real Redis.
  */
+@RedisTest
 class ObservabilityIntegrationTests {
 
 	private final RedisServer redis = RedisServers.shared();
