@@ -42,6 +42,13 @@ public final class BenchmarkMain {
 		Set<Integer> scenarios = scenarios(option(args, "scenarios", "all"));
 		Path out = Path.of(option(args, "out", "benchmarks/results"));
 		String readme = option(args, "readme", "");
+		if (isPartial(scenarios)) {
+			// a run of some scenarios or managers must not replace the full run's figures
+			out = out.toAbsolutePath().getParent().resolve("target").resolve("partial-results");
+			readme = "";
+			System.out.println("Partial run: results go to " + out.toAbsolutePath().normalize()
+					+ "; benchmarks/results and README keep the last full run");
+		}
 		try (RedisServer redis = redis()) {
 			Results results = run(settings, scenarios, redis);
 			new Report(results).write(out);
@@ -158,13 +165,14 @@ public final class BenchmarkMain {
 	}
 
 	/**
-	 * The workloads of scenario 3: plain {@code @Cacheable} from cold on loopback and at
-	 * network distance, and {@code sync = true} prefilled; system property
-	 * {@code benchmarks.zipf-workloads} (comma-separated: plain, distant, sync) narrows
-	 * them. The smoke run measures plain from cold only.
+	 * The workloads of scenario 3: plain {@code @Cacheable} from cold at network distance
+	 * (first: the figure users meet in production) and on loopback, and
+	 * {@code sync = true} prefilled; system property {@code benchmarks.zipf-workloads}
+	 * (comma-separated: plain, distant, sync) narrows them. The smoke run measures plain
+	 * from cold only.
 	 */
 	private static List<ZipfScenario.Workload> zipfWorkloads(BenchmarkSettings settings) {
-		String fallback = settings.isFull() ? "plain,distant,sync" : "plain";
+		String fallback = settings.isFull() ? "distant,plain,sync" : "plain";
 		String chosen = System.getProperty("benchmarks.zipf-workloads", "");
 		return Arrays.stream((chosen.isBlank() ? fallback : chosen).split(",")).map(String::trim).map((name) -> {
 			return switch (name) {
@@ -205,6 +213,16 @@ public final class BenchmarkMain {
 			.map((line) -> line.substring(field.length() + 1).trim())
 			.findFirst()
 			.orElse(null);
+	}
+
+	/**
+	 * Whether a run leaves scenarios or managers out ({@code --scenarios} or any of the
+	 * {@code benchmarks.zipf-*} narrowing properties).
+	 */
+	static boolean isPartial(Set<Integer> scenarios) {
+		return !scenarios.equals(scenarios("all")) || !System.getProperty("benchmarks.zipf-managers", "").isBlank()
+				|| !System.getProperty("benchmarks.zipf-workloads", "").isBlank()
+				|| !System.getProperty("benchmarks.zipf-properties", "").isBlank();
 	}
 
 	static Set<Integer> scenarios(String value) {

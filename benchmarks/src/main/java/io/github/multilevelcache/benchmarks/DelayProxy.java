@@ -8,6 +8,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -24,6 +25,8 @@ import java.util.concurrent.locks.LockSupport;
  * passed, so throughput is not limited by the delay and ordering is kept.
  */
 final class DelayProxy implements AutoCloseable {
+
+	private static final long PARK_LIMIT_NANOS = 100_000;
 
 	private final ServerSocket server;
 
@@ -89,6 +92,42 @@ final class DelayProxy implements AutoCloseable {
 		return Duration.ofNanos(this.delayNanos);
 	}
 
+	/**
+	 * The median time of a {@code PING} through this proxy on an idle connection of its
+	 * own: the round trip every manager of the run pays per Redis call, delay and the
+	 * proxy's own cost included.
+	 * @param pings how many to send, one after the other
+	 * @return the median round trip in microseconds
+	 */
+	double pingRoundTripMicros(int pings) {
+		long[] nanos = new long[pings];
+		try (Socket socket = new Socket(this.server.getInetAddress(), this.server.getLocalPort())) {
+			socket.setTcpNoDelay(true);
+			OutputStream out = socket.getOutputStream();
+			InputStream in = socket.getInputStream();
+			byte[] reply = new byte[7];
+			for (int i = 0; i < pings; i++) {
+				long start = System.nanoTime();
+				out.write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
+				out.flush();
+				int read = 0;
+				while (read < reply.length) {
+					int n = in.read(reply, read, reply.length - read);
+					if (n < 0) {
+						throw new IOException("Redis closed the connection");
+					}
+					read += n;
+				}
+				nanos[i] = System.nanoTime() - start;
+			}
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+		java.util.Arrays.sort(nanos);
+		return nanos[pings / 2] / 1000.0;
+	}
+
 	private void pipe(Socket from, Socket to) {
 		BlockingQueue<Chunk> chunks = new ArrayBlockingQueue<>(4096);
 		daemon("delay-proxy-read", () -> {
@@ -119,14 +158,18 @@ final class DelayProxy implements AutoCloseable {
 						to.shutdownOutput();
 						return;
 					}
+					// a park of a few hundred microseconds wakes up late by about as much
+					// again in a VM, so the wait is parked only down to its last 100 µs
+					// and
+					// yielded after that: precise on an idle machine, and a busy one runs
+					// the instances and Redis instead of a spinning proxy thread
 					long wait;
 					while ((wait = chunk.due() - System.nanoTime()) > 0) {
-						// park's granularity is tens of microseconds: spin the last part
-						if (wait > 60_000) {
-							LockSupport.parkNanos(wait - 50_000);
+						if (wait > PARK_LIMIT_NANOS) {
+							LockSupport.parkNanos(wait - PARK_LIMIT_NANOS);
 						}
 						else {
-							Thread.onSpinWait();
+							Thread.yield();
 						}
 					}
 					out.write(chunk.data());

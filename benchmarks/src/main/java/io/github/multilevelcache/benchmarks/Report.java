@@ -144,6 +144,14 @@ final class Report {
 						messages, row.databaseLoads(), row.staleReads(), row.staleReadPercent()));
 			}
 			out.append('\n');
+			ofWorkload.stream()
+				.mapToDouble(ZipfScenario.Result::proxyRoundTripMicros)
+				.filter((micros) -> !Double.isNaN(micros))
+				.average()
+				.ifPresent((micros) -> out.append(String.format(Locale.ROOT,
+						"Measured distance: a `PING` through the delaying proxy takes %,.0f µs (median of %d on an idle "
+								+ "connection before each manager's run, averaged over the managers).%n%n",
+						micros, 200)));
 		}
 		out.append("Commands include those run inside Lua scripts (Redis's own `INFO commandstats`). A read is stale ")
 			.append("when it returns an older version than an update that completed before it began; updates of one ")

@@ -50,6 +50,8 @@ final class ZipfScenario {
 
 	private static final int LOCK_STRIPES = 4096;
 
+	private static final int PINGS = 200;
+
 	private static final int PREFILL_THREADS = 32;
 
 	private final Harness harness;
@@ -82,11 +84,15 @@ final class ZipfScenario {
 		properties.add("benchmarks.local-size=" + this.keys.length);
 		DelayProxy proxy = (workload.delay().isZero()) ? null
 				: new DelayProxy(this.harness.redis().host(), this.harness.redis().port(), workload.delay()).start();
+		double roundTrip = (proxy != null) ? proxy.pingRoundTripMicros(PINGS) : Double.NaN;
+		if (proxy != null) {
+			this.harness.progress().step("  PING through the proxy: median %.0f µs", roundTrip);
+		}
 		String url = (proxy != null) ? proxy.url() : this.harness.redis().url();
 		List<BenchmarkInstance> instances = this.harness.start(INSTANCES, kind, url, Map.of("database", database),
 				properties.toArray(new String[0]));
 		try {
-			return measure(kind, workload, instances, database);
+			return measure(kind, workload, instances, database, roundTrip);
 		}
 		finally {
 			this.harness.stop(instances);
@@ -96,8 +102,8 @@ final class ZipfScenario {
 		}
 	}
 
-	private Result measure(ManagerKind kind, Workload workload, List<BenchmarkInstance> instances, Database database)
-			throws InterruptedException {
+	private Result measure(ManagerKind kind, Workload workload, List<BenchmarkInstance> instances, Database database,
+			double roundTripMicros) throws InterruptedException {
 		Progress progress = this.harness.progress();
 		if (workload.prefilled()) {
 			prefill(kind, instances);
@@ -150,7 +156,7 @@ final class ZipfScenario {
 		return new Result(kind, workload, operations, seconds,
 				Latency.of(workers.stream().map((worker) -> worker.reads).toList()),
 				Latency.of(workers.stream().map((worker) -> worker.updates).toList()), redisCommands, loads,
-				shared.staleReads.sum(), measured, byCommand);
+				shared.staleReads.sum(), measured, byCommand, roundTripMicros);
 	}
 
 	private static List<InstanceFigures> figures(ManagerKind kind, List<BenchmarkInstance> instances) {
@@ -242,10 +248,12 @@ final class ZipfScenario {
 	 * @param instances per instance, for multilevel only: L1 hit rate and messages over
 	 * the measured time
 	 * @param commandsByName Redis commands by name while measuring
+	 * @param proxyRoundTripMicros median {@code PING} through the delaying proxy before
+	 * the run, {@code NaN} on loopback
 	 */
 	record Result(ManagerKind kind, Workload workload, long operations, double seconds, Latency reads, Latency updates,
 			long redisCommands, long databaseLoads, long staleReads, List<InstanceFigures> instances,
-			Map<String, Long> commandsByName) {
+			Map<String, Long> commandsByName, double proxyRoundTripMicros) {
 
 		/**
 		 * The mean L1 hit rate of the instances over the measured time, {@code NaN} for a
