@@ -13,13 +13,14 @@ import org.springframework.cache.Cache;
  * {@link FillAwareCacheResolver}): the miss of its lookup is remembered here rather than
  * per thread, so the {@code put} Spring makes after the method returned is the fill of
  * that miss even when it runs on another thread (a {@code CompletableFuture} or reactive
- * method). Everything else goes straight to the cache.
+ * method). Everything else goes straight to the cache. The view is its own
+ * {@link Fill.Slot} (one object per invocation, on the path of every L1 hit).
  */
-final class CacheableView implements Cache {
+final class CacheableView implements Cache, Fill.Slot {
 
 	private final MultiLevelCache cache;
 
-	private final LoadPath.SingleMiss miss = new LoadPath.SingleMiss();
+	private volatile @Nullable Fill fill;
 
 	CacheableView(MultiLevelCache cache) {
 		this.cache = cache;
@@ -37,7 +38,7 @@ final class CacheableView implements Cache {
 
 	@Override
 	public @Nullable ValueWrapper get(Object key) {
-		return this.cache.get(key, this.miss);
+		return this.cache.get(key, this);
 	}
 
 	@Override
@@ -58,7 +59,7 @@ final class CacheableView implements Cache {
 
 	@Override
 	public @Nullable CompletableFuture<?> retrieve(Object key) {
-		return this.cache.retrieve(key, this.miss);
+		return this.cache.retrieve(key, this);
 	}
 
 	@Override
@@ -68,7 +69,7 @@ final class CacheableView implements Cache {
 
 	@Override
 	public void put(Object key, @Nullable Object value) {
-		this.cache.put(key, value, this.miss);
+		this.cache.put(key, value, this);
 	}
 
 	@Override
@@ -94,6 +95,21 @@ final class CacheableView implements Cache {
 	@Override
 	public boolean invalidate() {
 		return this.cache.invalidate();
+	}
+
+	@Override
+	public void missed(Fill fill) {
+		this.fill = fill;
+	}
+
+	@Override
+	public @Nullable Fill take(String canonical) {
+		Fill taken = this.fill;
+		if (taken == null || !taken.canonical().equals(canonical)) {
+			return null;
+		}
+		this.fill = null;
+		return taken;
 	}
 
 }

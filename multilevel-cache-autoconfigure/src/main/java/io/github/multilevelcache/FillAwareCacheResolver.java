@@ -13,6 +13,7 @@ import org.springframework.cache.interceptor.CacheEvictOperation;
 import org.springframework.cache.interceptor.CacheOperationInvocationContext;
 import org.springframework.cache.interceptor.CacheResolver;
 import org.springframework.cache.interceptor.CacheableOperation;
+import org.springframework.cache.interceptor.SimpleCacheResolver;
 import org.springframework.util.Assert;
 import org.springframework.util.function.SingletonSupplier;
 
@@ -83,20 +84,35 @@ public final class FillAwareCacheResolver implements CacheResolver {
 							+ "(with @Caching when the method evicts other caches too): " + context.getOperation());
 			return List.of(tagCache);
 		}
-		Collection<? extends Cache> caches = this.delegate.get().resolveCaches(context);
+		CacheResolver delegate = this.delegate.get();
+		Collection<? extends Cache> caches = delegate.resolveCaches(context);
 		boolean cacheable = context.getOperation() instanceof CacheableOperation;
 		List<Cache> views = null;
 		int index = 0;
 		for (Cache cache : caches) {
 			if (cache instanceof MultiLevelCache multiLevel) {
 				if (views == null) {
-					views = new ArrayList<>(caches);
+					views = writable(delegate, caches);
 				}
 				views.set(index, cacheable ? new CacheableView(multiLevel) : new WriteView(multiLevel));
 			}
 			index++;
 		}
 		return (views != null) ? views : caches;
+	}
+
+	/**
+	 * The list to put the views in: Spring's own {@link SimpleCacheResolver} returns a
+	 * new {@link ArrayList} on every call, which is used as it is (this runs on every L1
+	 * hit, and Spring iterates the list several times); any other resolver's result is
+	 * copied.
+	 */
+	@SuppressWarnings("unchecked")
+	private static List<Cache> writable(CacheResolver delegate, Collection<? extends Cache> caches) {
+		if (delegate.getClass() == SimpleCacheResolver.class && caches.getClass() == ArrayList.class) {
+			return (List<Cache>) caches;
+		}
+		return new ArrayList<>(caches);
 	}
 
 }

@@ -436,28 +436,4 @@ final class LoadPath {
 		}
 	}
 
-	/**
-	 * A slot for one miss, for paths that fill right after their own lookup.
-	 */
-	static final class SingleMiss implements Fill.Slot {
-
-		private volatile @Nullable Fill fill;
-
-		@Override
-		public void missed(Fill fill) {
-			this.fill = fill;
-		}
-
-		@Override
-		public @Nullable Fill take(String canonical) {
-			Fill taken = this.fill;
-			if (taken == null || !taken.canonical().equals(canonical)) {
-				return null;
-			}
-			this.fill = null;
-			return taken;
-		}
-
-	}
-
 }
