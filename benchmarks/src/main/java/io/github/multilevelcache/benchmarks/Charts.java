@@ -80,7 +80,7 @@ final class Charts {
 	private JFreeChart hits(String benchmark, String title, String axis, double divisor) {
 		DefaultCategoryDataset data = new DefaultCategoryDataset();
 		for (HitResult hit : this.results.hits()) {
-			if (hit.benchmark().equals(benchmark)) {
+			if (hit.benchmark().equals(benchmark) && hit.threads() == 1) {
 				data.addValue(hit.nanosPerOperation() / divisor, axis, hit.kind().label());
 			}
 		}

@@ -19,7 +19,11 @@ import org.openjdk.jmh.annotations.TearDown;
  * bean, per manager.
  * <ul>
  * <li>{@code l1Hit}: multilevel-cache from L1, Spring's {@code CaffeineCacheManager}, and
- * the same proxy over {@code NoOpCacheManager} (no cache: the method runs).</li>
+ * the same proxy over {@code NoOpCacheManager} (no cache: the method runs); run with 1
+ * and with 4 threads.</li>
+ * <li>{@code l1HitFresh}: multilevel-cache from L1 with refresh-ahead (ratio 0.8) and
+ * XFetch (β 1) on, so every hit also runs both freshness checks (the entries are young:
+ * the checks run, the reloads do not).</li>
  * <li>{@code l2Hit}: multilevel-cache with L1 disabled (one Redis {@code GET}) and Spring
  * Data Redis's {@code RedisCacheManager} (one {@code GET}), on the same Redis.</li>
  * </ul>
@@ -30,6 +34,11 @@ public class HitBenchmarks {
 
 	@Benchmark
 	public Product l1Hit(L1 application, Cursor cursor) {
+		return application.state.lookup(cursor.next());
+	}
+
+	@Benchmark
+	public Product l1HitFresh(L1Fresh application, Cursor cursor) {
 		return application.state.lookup(cursor.next());
 	}
 
@@ -52,6 +61,31 @@ public class HitBenchmarks {
 		@Setup(Level.Trial)
 		public void start() {
 			this.state = new CatalogueState(ManagerKind.valueOf(this.manager), "l1");
+		}
+
+		@TearDown(Level.Trial)
+		public void stop() {
+			this.state.close();
+		}
+
+	}
+
+	/**
+	 * The application behind {@code l1HitFresh}.
+	 */
+	@State(Scope.Benchmark)
+	public static class L1Fresh {
+
+		@Param({ "MULTILEVEL" })
+		public String manager = "MULTILEVEL";
+
+		private CatalogueState state;
+
+		@Setup(Level.Trial)
+		public void start() {
+			this.state = new CatalogueState(ManagerKind.valueOf(this.manager), "l1fresh",
+					"multilevel-cache.defaults.refresh-ahead.ratio=0.8",
+					"multilevel-cache.defaults.early-expiration.beta=1.0");
 		}
 
 		@TearDown(Level.Trial)

@@ -31,15 +31,25 @@ final class JmhScenarios {
 		this.prefix = prefix;
 	}
 
+	/**
+	 * Runs every hit benchmark with one thread, then {@code l1Hit} again with four.
+	 * @return one result per benchmark, manager and thread count
+	 */
 	List<HitResult> run() throws RunnerException {
+		List<HitResult> hits = new ArrayList<>(run("(l1Hit|l1HitFresh|l2Hit)", 1));
+		hits.addAll(run("l1Hit", 4));
+		return hits;
+	}
+
+	private List<HitResult> run(String benchmarks, int threads) throws RunnerException {
 		ChainedOptionsBuilder options = new OptionsBuilder()
-			.include(HitBenchmarks.class.getName() + "\\.(l1Hit|l2Hit)$")
+			.include(HitBenchmarks.class.getName() + "\\." + benchmarks + "$")
 			.warmupIterations(this.settings.jmhWarmupIterations())
 			.warmupTime(time())
 			.measurementIterations(this.settings.jmhMeasurementIterations())
 			.measurementTime(time())
 			.forks(this.settings.jmhForks())
-			.threads(1)
+			.threads(threads)
 			.shouldFailOnError(true)
 			.jvmArgsAppend("-Xms1g", "-Xmx1g", "-D" + CatalogueState.REDIS_URL + "=" + this.redisUrl,
 					"-D" + CatalogueState.PREFIX + "=" + this.prefix);
@@ -58,7 +68,8 @@ final class JmhScenarios {
 			String benchmark = label.substring(label.lastIndexOf('.') + 1);
 			ManagerKind kind = ManagerKind.valueOf(result.getParams().getParam("manager"));
 			Result<?> primary = result.getPrimaryResult();
-			hits.add(new HitResult(benchmark, kind, primary.getScore(), primary.getScoreError(), allocation(result)));
+			hits.add(new HitResult(benchmark, kind, threads, primary.getScore(), primary.getScoreError(),
+					allocation(result)));
 		}
 		return hits;
 	}
@@ -80,14 +91,15 @@ final class JmhScenarios {
 	/**
 	 * One benchmark of one manager.
 	 *
-	 * @param benchmark {@code l1Hit} or {@code l2Hit}
+	 * @param benchmark {@code l1Hit}, {@code l1HitFresh} or {@code l2Hit}
 	 * @param kind the manager
+	 * @param threads benchmark threads
 	 * @param nanosPerOperation mean time per lookup
 	 * @param error the 99.9 % confidence half-interval of the mean (NaN with a single
 	 * iteration)
 	 * @param bytesPerOperation allocation per lookup (NaN without the GC profiler)
 	 */
-	record HitResult(String benchmark, ManagerKind kind, double nanosPerOperation, double error,
+	record HitResult(String benchmark, ManagerKind kind, int threads, double nanosPerOperation, double error,
 			double bytesPerOperation) {
 	}
 

@@ -25,10 +25,12 @@ class BenchmarkSmokeTests {
 	void everyScenarioRunsAndTheCorrectnessFiguresHold(RedisServer redis, @TempDir Path out) throws Exception {
 		Results results = BenchmarkMain.run(BenchmarkSettings.smoke(), BenchmarkMain.scenarios("all"), redis);
 
-		assertThat(results.hits()).extracting(HitResult::benchmark, HitResult::kind)
-			.containsExactlyInAnyOrder(tuple("l1Hit", ManagerKind.MULTILEVEL), tuple("l1Hit", ManagerKind.CAFFEINE),
-					tuple("l1Hit", ManagerKind.NONE), tuple("l2Hit", ManagerKind.MULTILEVEL),
-					tuple("l2Hit", ManagerKind.REDIS));
+		assertThat(results.hits()).extracting(HitResult::benchmark, HitResult::kind, HitResult::threads)
+			.containsExactlyInAnyOrder(tuple("l1Hit", ManagerKind.MULTILEVEL, 1),
+					tuple("l1Hit", ManagerKind.CAFFEINE, 1), tuple("l1Hit", ManagerKind.NONE, 1),
+					tuple("l1HitFresh", ManagerKind.MULTILEVEL, 1), tuple("l2Hit", ManagerKind.MULTILEVEL, 1),
+					tuple("l2Hit", ManagerKind.REDIS, 1), tuple("l1Hit", ManagerKind.MULTILEVEL, 4),
+					tuple("l1Hit", ManagerKind.CAFFEINE, 4), tuple("l1Hit", ManagerKind.NONE, 4));
 
 		// scenario 3: acknowledged invalidation never serves an update's older version
 		// (G7a)

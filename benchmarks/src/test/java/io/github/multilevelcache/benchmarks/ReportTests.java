@@ -21,11 +21,14 @@ class ReportTests {
 		Latency updates = new Latency(100, 1_300, 2_000, 2_500, 3_000);
 		return new Results(BenchmarkSettings.full(),
 				new Results.Environment("Linux amd64, 2 cores", "OpenJDK 17", "Redis 7.0", "2026-12-01 23:00 UTC"),
-				List.of(new HitResult("l1Hit", ManagerKind.MULTILEVEL, 400, 10, 720),
-						new HitResult("l1Hit", ManagerKind.CAFFEINE, 350, 10, 584),
-						new HitResult("l1Hit", ManagerKind.NONE, 450, 10, 800),
-						new HitResult("l2Hit", ManagerKind.MULTILEVEL, 150_000, 1_000, 7_400),
-						new HitResult("l2Hit", ManagerKind.REDIS, 140_000, 1_000, 7_000)),
+				List.of(new HitResult("l1Hit", ManagerKind.MULTILEVEL, 1, 400, 10, 720),
+						new HitResult("l1Hit", ManagerKind.CAFFEINE, 1, 350, 10, 584),
+						new HitResult("l1Hit", ManagerKind.NONE, 1, 450, 10, 800),
+						new HitResult("l1HitFresh", ManagerKind.MULTILEVEL, 1, 420, 10, 720),
+						new HitResult("l1Hit", ManagerKind.MULTILEVEL, 4, 200, 5, 720),
+						new HitResult("l1Hit", ManagerKind.CAFFEINE, 4, 100, 5, 584),
+						new HitResult("l2Hit", ManagerKind.MULTILEVEL, 1, 150_000, 1_000, 7_400),
+						new HitResult("l2Hit", ManagerKind.REDIS, 1, 140_000, 1_000, 7_000)),
 				List.of(new ZipfScenario.Result(ManagerKind.REDIS, ZipfScenario.Workload.PLAIN_COLD, 600_000, 30, reads,
 						updates, 630_000, 30_000, 800, List.of(), java.util.Map.of(), Double.NaN),
 						new ZipfScenario.Result(ManagerKind.JETCACHE, ZipfScenario.Workload.PLAIN_COLD, 750_000, 30,
@@ -54,7 +57,9 @@ class ReportTests {
 		String table = Files.readString(out.resolve(Report.TABLE));
 		assertThat(table).contains("## 7. Evicting a tag of 1,000 entries")
 			.contains("| loopback | 10 | 20.0 | 25.0 | 1.0 | 0 | 80.0 | 50.0 | 0.25× | 4.00× |");
-		assertThat(table).contains("| multilevel (async) | 400.0 | 10.0 | 720 | 1.14× (goal ≤ 1.10×) |")
+		assertThat(table).contains("| multilevel (async) | 1 | 400.0 | 10.0 | 720 | 1.14× (goal ≤ 1.10×) |")
+			.contains("| multilevel (async), freshness checks | 1 | 420.0 | 10.0 | 720 | 1.20× (goal ≤ 1.10×) |")
+			.contains("| multilevel (async) | 4 | 200.0 | 5.0 | 720 | 2.00× (goal ≤ 1.10×) |")
 			.contains("| RedisCacheManager | 20,000 | 1.00× |")
 			.contains("| multilevel (acknowledged) | 30,000 | 1.50× | 1.20× |")
 			.contains("| 0.750 | 10/12 |")
