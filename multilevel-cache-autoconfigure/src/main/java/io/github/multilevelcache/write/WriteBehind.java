@@ -164,12 +164,11 @@ final class WriteBehind implements WriteStrategyHandler {
 			if (batch.writes().isEmpty()) {
 				continue;
 			}
+			boolean applied = false;
 			this.writerLock.lock();
 			try {
 				this.batches.apply(batch.writes(), this.queue::withoutSuperseded);
-				if (this.journal != null) {
-					this.journal.committed(batch.journalIds());
-				}
+				applied = true;
 			}
 			catch (InterruptedException ex) {
 				Thread.currentThread().interrupt();
@@ -179,6 +178,15 @@ final class WriteBehind implements WriteStrategyHandler {
 			}
 			finally {
 				this.writerLock.unlock();
+			}
+			try {
+				// outside the writer lock: a caller writing through while Redis is
+				// down must not wait for this Redis call
+				if (applied && this.journal != null) {
+					this.journal.committed(batch.journalIds());
+				}
+			}
+			finally {
 				this.queue.done();
 			}
 		}

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
@@ -112,9 +113,7 @@ final class WriteJournal {
 		fields.put(TIME, bytes(Long.toString(System.currentTimeMillis())));
 		try (RedisConnection connection = this.connectionFactory.getConnection()) {
 			if (connection instanceof LettuceConnection lettuce) {
-				return lettuce.getNativeConnection()
-					.xadd(this.stream, fields)
-					.get(this.appendTimeout.toNanos(), TimeUnit.NANOSECONDS);
+				return bounded(lettuce.getNativeConnection().xadd(this.stream, fields));
 			}
 			RecordId id = connection.streamCommands().xAdd(StreamRecords.newRecord().in(this.stream).ofMap(fields));
 			return id.getValue();
@@ -129,6 +128,14 @@ final class WriteJournal {
 	}
 
 	/**
+	 * Waits for a command of the write path at most the cache's Redis timeout (Lettuce's
+	 * own command timeout is a minute).
+	 */
+	private <T> T bounded(Future<T> command) throws InterruptedException, ExecutionException, TimeoutException {
+		return command.get(this.appendTimeout.toNanos(), TimeUnit.NANOSECONDS);
+	}
+
+	/**
 	 * Forgets entries the writer committed.
 	 */
 	void committed(List<String> ids) {
@@ -136,11 +143,19 @@ final class WriteJournal {
 			return;
 		}
 		try (RedisConnection connection = this.connectionFactory.getConnection()) {
-			connection.streamCommands().xDel(this.stream, ids.toArray(new String[0]));
+			if (connection instanceof LettuceConnection lettuce) {
+				bounded(lettuce.getNativeConnection().xdel(this.stream, ids.toArray(new String[0])));
+			}
+			else {
+				connection.streamCommands().xDel(this.stream, ids.toArray(new String[0]));
+			}
 		}
-		catch (RuntimeException ex) {
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+		catch (ExecutionException | TimeoutException | RuntimeException ex) {
 			logger.warn("Could not remove committed write-behind journal entries; they will be replayed "
-					+ "(idempotently) after a crash", ex);
+					+ "(idempotently) after a crash: " + ex);
 		}
 	}
 
