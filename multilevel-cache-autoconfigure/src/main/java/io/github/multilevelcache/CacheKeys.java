@@ -26,7 +26,9 @@ final class CacheKeys {
 
 	static final String SEPARATOR = "::";
 
-	private static final int MEMO_SLOTS = 1024;
+	private static final int MIN_MEMO_SLOTS = 1024;
+
+	private static final int MAX_MEMO_SLOTS = 16_384;
 
 	private final String cachePrefix;
 
@@ -37,11 +39,23 @@ final class CacheKeys {
 	 * by design: entries are immutable, so a reader sees a whole entry, an older one, or
 	 * none, and then builds the key itself.
 	 */
-	private final @Nullable Memo[] memos = new Memo[MEMO_SLOTS];
+	private final @Nullable Memo[] memos;
 
 	CacheKeys(String keyPrefix, String cacheName, ConversionService conversionService) {
+		this(keyPrefix, cacheName, conversionService, 0);
+	}
+
+	/**
+	 * Creates the keys of one cache.
+	 * @param expectedKeys how many keys L1 may hold: the memo of canonical keys has a
+	 * slot per key, between 1,024 and 16,384 slots (a reference each, filled by hot keys
+	 * only)
+	 */
+	CacheKeys(String keyPrefix, String cacheName, ConversionService conversionService, long expectedKeys) {
 		this.cachePrefix = keyPrefix + cacheName + SEPARATOR;
 		this.conversionService = conversionService;
+		long wanted = Math.max(MIN_MEMO_SLOTS, Math.min(MAX_MEMO_SLOTS, expectedKeys));
+		this.memos = new Memo[Integer.highestOneBit((int) (wanted * 2 - 1))];
 	}
 
 	/**
@@ -61,7 +75,7 @@ final class CacheKeys {
 		}
 		// hot keys are looked up again and again: reuse their canonical form instead of
 		// rebuilding it
-		int slot = spread(key.hashCode()) & (MEMO_SLOTS - 1);
+		int slot = spread(key.hashCode()) & (this.memos.length - 1);
 		Memo memo = this.memos[slot];
 		if (memo != null && memo.key.equals(key)) {
 			return memo.canonical;

@@ -376,7 +376,8 @@ public final class MultiLevelCacheManager implements CacheManager, SmartInitiali
 		CacheSettings settings = settingsFor(name);
 		LocalLevel l1 = new LocalLevel(settings.l1(), settings.nullValues().ttl(), this.ticker, this.clock::millis,
 				this.coherence);
-		CacheKeys keys = new CacheKeys(settings.keyPrefix(), name, this.conversionService);
+		CacheKeys keys = new CacheKeys(settings.keyPrefix(), name, this.conversionService,
+				settings.l1().enabled() ? settings.l1().maximumSize() : 0);
 		CacheStatistics statistics = new CacheStatistics(l1);
 		ErrorLog errors = new ErrorLog(name, statistics);
 		ValueCodec codec = new ValueCodec(name, settings, this.serializer, this.clock, statistics, this.refusedTypes);

@@ -41,6 +41,31 @@ class CacheKeysTests {
 	}
 
 	@Test
+	void theMemoGrowsWithTheKeysL1MayHold() {
+		CacheKeys small = new CacheKeys("", "items", CacheKeys.defaultConversionService(), 100);
+		CacheKeys large = new CacheKeys("", "items", CacheKeys.defaultConversionService(), 10_000);
+		assertThat(reusedOnSecondPass(small, 8_192)).isLessThanOrEqualTo(1_024);
+		assertThat(reusedOnSecondPass(large, 8_192)).isEqualTo(8_192);
+	}
+
+	/**
+	 * How many of {@code count} keys give the same canonical instance when asked again.
+	 */
+	private static int reusedOnSecondPass(CacheKeys keys, int count) {
+		List<String> first = new java.util.ArrayList<>();
+		for (long i = 0; i < count; i++) {
+			first.add(keys.canonical(i));
+		}
+		int reused = 0;
+		for (long i = 0; i < count; i++) {
+			if (keys.canonical(i) == first.get((int) i)) {
+				reused++;
+			}
+		}
+		return reused;
+	}
+
+	@Test
 	void keysSharingAMemoSlotKeepTheirOwnCanonicalForm() {
 		CacheKeys keys = new CacheKeys("", "items", CacheKeys.defaultConversionService());
 		// 1 and 1025 land in the same slot of the 1,024-slot memo
