@@ -413,7 +413,7 @@ public final class MultiLevelCacheManager implements CacheManager, SmartInitiali
 		CacheWriter<?, ?> writer = this.writers.apply(name, settings);
 		WriteStrategies.JournalSupport journal = (this.connectionFactory != null)
 				? new WriteStrategies.JournalSupport(this.connectionFactory, this.serializer, this.instanceId,
-						cachedWriteTime, this.resilience.l2Timeout())
+						cachedWriteTime, this.resilience.l2Timeout(), this.l2.availability()::isAvailable)
 				: null;
 		return WriteStrategies.create(name, settings, writer, this.deadLetters, statistics, journal);
 	}

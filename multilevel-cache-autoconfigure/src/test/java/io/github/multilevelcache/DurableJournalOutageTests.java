@@ -62,7 +62,7 @@ class DurableJournalOutageTests {
 			.properties("spring.main.banner-mode=off", "spring.data.redis.url=" + this.redis.url(),
 					"multilevel-cache.key-prefix=" + this.prefix, "multilevel-cache.invalidation.enabled=false",
 					"multilevel-cache.resilience.minimum-calls=5", "multilevel-cache.resilience.sliding-window-size=10",
-					"multilevel-cache.caches.orders.strategy=write-behind",
+					"multilevel-cache.resilience.stay-open=60s", "multilevel-cache.caches.orders.strategy=write-behind",
 					"multilevel-cache.caches.orders.writer=ordersWriter",
 					"multilevel-cache.caches.orders.write-behind.durable=true",
 					"multilevel-cache.caches.orders.write-behind.flush-interval=100ms")
@@ -83,6 +83,27 @@ class DurableJournalOutageTests {
 		await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(writer.latest).hasSize(PUTS));
 		assertThat(writer.latest).containsEntry("order-7", 7L);
 		assertThat(cache.get("order-7", Long.class)).isEqualTo(7L);
+	}
+
+	@Test
+	void anOpenBreakerRefusesTheJournalAtOnceWhileRedisIsStalled() {
+		RecordingWriter writer = new RecordingWriter();
+		MultiLevelCache cache = start(writer);
+		MultiLevelCacheManager manager = this.contexts.get(0).getBean(MultiLevelCacheManager.class);
+		putAll(cache, 0);
+		// connected, but every command waits: each journal append and Redis write times
+		// out after the l2-timeout until the breaker opens
+		this.redis.pause(Duration.ofSeconds(30));
+		putAll(cache, PUTS);
+		await().atMost(Duration.ofSeconds(10)).until(() -> "OPEN".equals(manager.getRedisState()));
+
+		// with the breaker open nothing waits for Redis: each put would otherwise wait
+		// the
+		// l2-timeout (200 ms) for its journal append
+		Duration slowest = putAll(cache, 2 * PUTS);
+
+		assertThat(slowest).isLessThan(Duration.ofMillis(150));
+		await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(writer.latest).hasSize(3 * PUTS));
 	}
 
 	@Test

@@ -12,6 +12,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import java.util.function.ToLongFunction;
 
@@ -78,6 +79,8 @@ final class WriteJournal {
 
 	private final Duration appendTimeout;
 
+	private final BooleanSupplier redisAvailable;
+
 	/**
 	 * Streams seen without an owner once, and when: replayed when seen so a check later.
 	 */
@@ -89,9 +92,10 @@ final class WriteJournal {
 	private final AtomicLong skippedEntries = new AtomicLong();
 
 	WriteJournal(RedisConnectionFactory connectionFactory, CacheValueSerializer serializer, String keyPrefix,
-			String cacheName, String instanceId, Duration appendTimeout) {
+			String cacheName, String instanceId, Duration appendTimeout, BooleanSupplier redisAvailable) {
 		this.connectionFactory = connectionFactory;
 		this.appendTimeout = appendTimeout;
+		this.redisAvailable = redisAvailable;
 		this.serializer = serializer;
 		this.streamPrefix = keyPrefix + "multilevel-cache:wb:" + cacheName + ":";
 		this.ownerPrefix = keyPrefix + "multilevel-cache:wb-owner:";
@@ -106,6 +110,9 @@ final class WriteJournal {
 	 * caller writes through)
 	 */
 	String append(Object key, @Nullable Object value, boolean delete) {
+		if (!this.redisAvailable.getAsBoolean()) {
+			throw new IllegalStateException("Redis is unavailable (circuit breaker open)");
+		}
 		Map<byte[], byte[]> fields = new LinkedHashMap<>();
 		fields.put(KEY, this.serializer.serialize(key));
 		fields.put(VALUE, (value != null && !delete) ? this.serializer.serialize(value) : new byte[0]);
@@ -139,7 +146,9 @@ final class WriteJournal {
 	 * Forgets entries the writer committed.
 	 */
 	void committed(List<String> ids) {
-		if (ids.isEmpty()) {
+		if (ids.isEmpty() || !this.redisAvailable.getAsBoolean()) {
+			// without Redis the entries stay; a replay after a crash writes them again
+			// (idempotently), skipping keys whose cached value is newer
 			return;
 		}
 		try (RedisConnection connection = this.connectionFactory.getConnection()) {

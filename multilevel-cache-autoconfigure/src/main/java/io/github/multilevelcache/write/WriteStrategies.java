@@ -3,6 +3,7 @@ package io.github.multilevelcache.write;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.BooleanSupplier;
 import java.util.function.ToLongFunction;
 
 import io.github.multilevelcache.CacheSettings;
@@ -60,7 +61,7 @@ public final class WriteStrategies {
 								+ "was not built from a RedisConnectionFactory");
 			}
 			writeJournal = new WriteJournal(journal.connectionFactory(), journal.serializer(), settings.keyPrefix(),
-					cacheName, journal.instanceId(), journal.appendTimeout());
+					cacheName, journal.instanceId(), journal.appendTimeout(), journal.redisAvailable());
 		}
 		return new WriteBehind(cacheName, typed, settings.writeBehind(), deadLetters, statistics, writeJournal,
 				(journal != null) ? journal.cachedWriteTime() : (key) -> 0L);
@@ -96,9 +97,13 @@ public final class WriteStrategies {
 	 * @param cachedWriteTime write time of the value the cache holds for a key now, 0
 	 * when none
 	 * @param appendTimeout longest wait for Redis to take a journal entry
+	 * @param redisAvailable whether the manager's circuit breaker lets calls reach Redis:
+	 * while it does not, appends fail at once (the put writes through) and committed
+	 * entries are left for later
 	 */
 	public record JournalSupport(RedisConnectionFactory connectionFactory, CacheValueSerializer serializer,
-			String instanceId, ToLongFunction<Object> cachedWriteTime, Duration appendTimeout) {
+			String instanceId, ToLongFunction<Object> cachedWriteTime, Duration appendTimeout,
+			BooleanSupplier redisAvailable) {
 	}
 
 }
