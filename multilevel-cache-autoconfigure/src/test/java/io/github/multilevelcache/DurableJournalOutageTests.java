@@ -14,8 +14,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import org.springframework.boot.WebApplicationType;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -56,17 +54,10 @@ class DurableJournalOutageTests {
 	}
 
 	private MultiLevelCache start(RecordingWriter writer) {
-		ConfigurableApplicationContext context = new SpringApplicationBuilder(WriterApp.class)
-			.web(WebApplicationType.NONE)
-			.initializers((ctx) -> ctx.getBeanFactory().registerSingleton("ordersWriter", writer))
-			.properties("spring.main.banner-mode=off", "spring.data.redis.url=" + this.redis.url(),
-					"multilevel-cache.key-prefix=" + this.prefix, "multilevel-cache.invalidation.enabled=false",
-					"multilevel-cache.resilience.minimum-calls=5", "multilevel-cache.resilience.sliding-window-size=10",
-					"multilevel-cache.resilience.stay-open=60s", "multilevel-cache.caches.orders.strategy=write-behind",
-					"multilevel-cache.caches.orders.writer=ordersWriter",
-					"multilevel-cache.caches.orders.write-behind.durable=true",
-					"multilevel-cache.caches.orders.write-behind.flush-interval=100ms")
-			.run();
+		ConfigurableApplicationContext context = WriterApp.durableOrders(this.redis, this.prefix, writer,
+				"multilevel-cache.resilience.minimum-calls=5", "multilevel-cache.resilience.sliding-window-size=10",
+				"multilevel-cache.resilience.stay-open=60s",
+				"multilevel-cache.caches.orders.write-behind.flush-interval=100ms");
 		this.contexts.add(context);
 		return context.getBean(MultiLevelCacheManager.class).getCache("orders");
 	}

@@ -16,8 +16,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import org.springframework.boot.WebApplicationType;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -52,17 +50,9 @@ class DurableJournalReplayTests {
 	}
 
 	private MultiLevelCache start(RecordingWriter writer) {
-		ConfigurableApplicationContext context = new SpringApplicationBuilder(WriterApp.class)
-			.web(WebApplicationType.NONE)
-			.initializers((ctx) -> ctx.getBeanFactory().registerSingleton("ordersWriter", writer))
-			.properties("spring.main.banner-mode=off", "spring.data.redis.url=" + this.redis.url(),
-					"multilevel-cache.key-prefix=" + this.prefix, "multilevel-cache.invalidation.enabled=false",
-					"multilevel-cache.caches.orders.strategy=write-behind",
-					"multilevel-cache.caches.orders.writer=ordersWriter",
-					"multilevel-cache.caches.orders.write-behind.durable=true",
-					"multilevel-cache.caches.orders.write-behind.flush-interval=60s",
-					"multilevel-cache.caches.orders.write-behind.batch-size=100000")
-			.run();
+		ConfigurableApplicationContext context = WriterApp.durableOrders(this.redis, this.prefix, writer,
+				"multilevel-cache.caches.orders.write-behind.flush-interval=60s",
+				"multilevel-cache.caches.orders.write-behind.batch-size=100000");
 		this.contexts.add(context);
 		return context.getBean(MultiLevelCacheManager.class).getCache("orders");
 	}

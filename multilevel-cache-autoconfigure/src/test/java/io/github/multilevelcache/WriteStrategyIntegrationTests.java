@@ -518,6 +518,26 @@ class WriteStrategyIntegrationTests {
 			return "";
 		}
 
+		/**
+		 * Starts an application whose cache {@code orders} is durable write-behind into
+		 * {@code writer}, without invalidation.
+		 * @param properties more properties, overriding these
+		 */
+		static ConfigurableApplicationContext durableOrders(RedisServer redis, String prefix, RecordingWriter writer,
+				String... properties) {
+			List<String> all = new ArrayList<>(
+					List.of("spring.main.banner-mode=off", "spring.data.redis.url=" + redis.url(),
+							"multilevel-cache.key-prefix=" + prefix, "multilevel-cache.invalidation.enabled=false",
+							"multilevel-cache.caches.orders.strategy=write-behind",
+							"multilevel-cache.caches.orders.writer=ordersWriter",
+							"multilevel-cache.caches.orders.write-behind.durable=true"));
+			all.addAll(List.of(properties));
+			return new SpringApplicationBuilder(WriterApp.class).web(WebApplicationType.NONE)
+				.initializers((ctx) -> ctx.getBeanFactory().registerSingleton("ordersWriter", writer))
+				.properties(all.toArray(new String[0]))
+				.run();
+		}
+
 	}
 
 	static final class RecordingWriter implements CacheWriter<Object, Object> {
