@@ -77,6 +77,15 @@ public class BenchmarkApplication {
 			return new Product(id, "product-" + id, 100 + id);
 		}
 
+		/**
+		 * The same lookup through {@code get(key, loader)}, where the freshness checks
+		 * run.
+		 */
+		@Cacheable(cacheNames = "products", sync = true)
+		public Product productSync(Long id) {
+			return new Product(id, "product-" + id, 100 + id);
+		}
+
 	}
 
 	/**

@@ -43,6 +43,13 @@ final class CatalogueState implements AutoCloseable {
 		return this.catalogue.product(this.ids[index & (WORKING_SET - 1)]);
 	}
 
+	/**
+	 * The same lookup through {@code @Cacheable(sync = true)}.
+	 */
+	BenchmarkApplication.Product lookupSync(int index) {
+		return this.catalogue.productSync(this.ids[index & (WORKING_SET - 1)]);
+	}
+
 	@Override
 	public void close() {
 		this.instance.close();

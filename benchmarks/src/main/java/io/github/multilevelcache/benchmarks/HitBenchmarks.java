@@ -21,9 +21,12 @@ import org.openjdk.jmh.annotations.TearDown;
  * <li>{@code l1Hit}: multilevel-cache from L1, Spring's {@code CaffeineCacheManager}, and
  * the same proxy over {@code NoOpCacheManager} (no cache: the method runs); run with 1
  * and with 4 threads.</li>
- * <li>{@code l1HitFresh}: multilevel-cache from L1 with refresh-ahead (ratio 0.8) and
- * XFetch (β 1) on, so every hit also runs both freshness checks (the entries are young:
- * the checks run, the reloads do not).</li>
+ * <li>{@code l1HitSync}: the same hit through {@code @Cacheable(sync = true)}
+ * ({@code get(key, loader)}), multilevel-cache and {@code CaffeineCacheManager}.</li>
+ * <li>{@code l1HitFresh}: {@code l1HitSync} of multilevel-cache with refresh-ahead (ratio
+ * 0.8) and XFetch (β 1) on, so every hit also runs both freshness checks, which only
+ * {@code get(key, loader)} hits do (the entries are young: the checks run, the reloads do
+ * not).</li>
  * <li>{@code l2Hit}: multilevel-cache with L1 disabled (one Redis {@code GET}) and Spring
  * Data Redis's {@code RedisCacheManager} (one {@code GET}), on the same Redis.</li>
  * </ul>
@@ -38,8 +41,13 @@ public class HitBenchmarks {
 	}
 
 	@Benchmark
+	public Product l1HitSync(L1Sync application, Cursor cursor) {
+		return application.state.lookupSync(cursor.next());
+	}
+
+	@Benchmark
 	public Product l1HitFresh(L1Fresh application, Cursor cursor) {
-		return application.state.lookup(cursor.next());
+		return application.state.lookupSync(cursor.next());
 	}
 
 	@Benchmark
@@ -61,6 +69,29 @@ public class HitBenchmarks {
 		@Setup(Level.Trial)
 		public void start() {
 			this.state = new CatalogueState(ManagerKind.valueOf(this.manager), "l1");
+		}
+
+		@TearDown(Level.Trial)
+		public void stop() {
+			this.state.close();
+		}
+
+	}
+
+	/**
+	 * The application behind {@code l1HitSync}.
+	 */
+	@State(Scope.Benchmark)
+	public static class L1Sync {
+
+		@Param({ "MULTILEVEL", "CAFFEINE" })
+		public String manager = "MULTILEVEL";
+
+		private CatalogueState state;
+
+		@Setup(Level.Trial)
+		public void start() {
+			this.state = new CatalogueState(ManagerKind.valueOf(this.manager), "l1sync");
 		}
 
 		@TearDown(Level.Trial)

@@ -36,7 +36,7 @@ final class JmhScenarios {
 	 * @return one result per benchmark, manager and thread count
 	 */
 	List<HitResult> run() throws RunnerException {
-		List<HitResult> hits = new ArrayList<>(run("(l1Hit|l1HitFresh|l2Hit)", 1));
+		List<HitResult> hits = new ArrayList<>(run("(l1Hit|l1HitSync|l1HitFresh|l2Hit)", 1));
 		hits.addAll(run("l1Hit", 4));
 		return hits;
 	}
@@ -91,7 +91,8 @@ final class JmhScenarios {
 	/**
 	 * One benchmark of one manager.
 	 *
-	 * @param benchmark {@code l1Hit}, {@code l1HitFresh} or {@code l2Hit}
+	 * @param benchmark {@code l1Hit}, {@code l1HitSync}, {@code l1HitFresh} or
+	 * {@code l2Hit}
 	 * @param kind the manager
 	 * @param threads benchmark threads
 	 * @param nanosPerOperation mean time per lookup

@@ -28,6 +28,7 @@ class BenchmarkSmokeTests {
 		assertThat(results.hits()).extracting(HitResult::benchmark, HitResult::kind, HitResult::threads)
 			.containsExactlyInAnyOrder(tuple("l1Hit", ManagerKind.MULTILEVEL, 1),
 					tuple("l1Hit", ManagerKind.CAFFEINE, 1), tuple("l1Hit", ManagerKind.NONE, 1),
+					tuple("l1HitSync", ManagerKind.MULTILEVEL, 1), tuple("l1HitSync", ManagerKind.CAFFEINE, 1),
 					tuple("l1HitFresh", ManagerKind.MULTILEVEL, 1), tuple("l2Hit", ManagerKind.MULTILEVEL, 1),
 					tuple("l2Hit", ManagerKind.REDIS, 1), tuple("l1Hit", ManagerKind.MULTILEVEL, 4),
 					tuple("l1Hit", ManagerKind.CAFFEINE, 4), tuple("l1Hit", ManagerKind.NONE, 4));

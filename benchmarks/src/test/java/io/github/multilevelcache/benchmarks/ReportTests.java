@@ -24,7 +24,9 @@ class ReportTests {
 				List.of(new HitResult("l1Hit", ManagerKind.MULTILEVEL, 1, 400, 10, 720),
 						new HitResult("l1Hit", ManagerKind.CAFFEINE, 1, 350, 10, 584),
 						new HitResult("l1Hit", ManagerKind.NONE, 1, 450, 10, 800),
-						new HitResult("l1HitFresh", ManagerKind.MULTILEVEL, 1, 420, 10, 720),
+						new HitResult("l1HitSync", ManagerKind.MULTILEVEL, 1, 420, 10, 720),
+						new HitResult("l1HitSync", ManagerKind.CAFFEINE, 1, 300, 10, 584),
+						new HitResult("l1HitFresh", ManagerKind.MULTILEVEL, 1, 450, 10, 720),
 						new HitResult("l1Hit", ManagerKind.MULTILEVEL, 4, 200, 5, 720),
 						new HitResult("l1Hit", ManagerKind.CAFFEINE, 4, 100, 5, 584),
 						new HitResult("l2Hit", ManagerKind.MULTILEVEL, 1, 150_000, 1_000, 7_400),
@@ -58,7 +60,9 @@ class ReportTests {
 		assertThat(table).contains("## 7. Evicting a tag of 1,000 entries")
 			.contains("| loopback | 10 | 20.0 | 25.0 | 1.0 | 0 | 80.0 | 50.0 | 0.25× | 4.00× |");
 		assertThat(table).contains("| multilevel (async) | 1 | 400.0 | 10.0 | 720 | 1.14× (goal ≤ 1.10×) |")
-			.contains("| multilevel (async), freshness checks | 1 | 420.0 | 10.0 | 720 | 1.20× (goal ≤ 1.10×) |")
+			.contains("| multilevel (async), sync = true | 1 | 420.0 | 10.0 | 720 | 1.40× (goal ≤ 1.10×) |")
+			.contains(
+					"| multilevel (async), sync = true, freshness checks | 1 | 450.0 | 10.0 | 720 | 1.50× (goal ≤ 1.10×) |")
 			.contains("| multilevel (async) | 4 | 200.0 | 5.0 | 720 | 2.00× (goal ≤ 1.10×) |")
 			.contains("| RedisCacheManager | 20,000 | 1.00× |")
 			.contains("| multilevel (acknowledged) | 30,000 | 1.50× | 1.20× |")
