@@ -322,15 +322,18 @@ class WriteStrategyIntegrationTests {
 			// most 2 s before the kill),
 			// is seen missing twice a second apart, and the journal is replayed: never
 			// later than ~13 s
-			await().atMost(Duration.ofSeconds(25))
-				.untilAsserted(() -> assertThat(writer.latest).hasSize(9).containsEntry("order-0", 5L));
+			// the replay hands the writes to writeAll, then the delete to deleteAll: wait
+			// for both
+			await().atMost(Duration.ofSeconds(25)).untilAsserted(() -> {
+				assertThat(writer.latest).hasSize(9).containsEntry("order-0", 5L);
+				assertThat(writer.deleted).containsExactly("order-9");
+			});
 			assertThat(Duration.ofNanos(System.nanoTime() - killed)).as("replay after the kill")
 				.isLessThan(Duration.ofSeconds(17));
 			for (int key = 0; key < 9; key++) {
 				assertThat(writer.history.get("order-" + key)).as("coalesced to the last accepted write")
 					.containsExactly(5L);
 			}
-			assertThat(writer.deleted).containsExactly("order-9");
 			// the journal and its claim key are gone once the replay finished
 			await().atMost(Duration.ofSeconds(5))
 				.untilAsserted(
