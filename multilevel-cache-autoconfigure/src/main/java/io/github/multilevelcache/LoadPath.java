@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 
 import io.github.multilevelcache.ValueCodec.Encoded;
 import io.github.multilevelcache.ValueCodec.Read;
@@ -170,10 +171,14 @@ final class LoadPath {
 	}
 
 	/**
-	 * Whether Redis holds a value for the key, counting nothing and filling nothing.
+	 * Which level holds a key, counting nothing and filling nothing.
+	 * @return the level, {@code null} when neither holds it (or Redis cannot be read)
 	 */
-	boolean peekL2(String canonical) {
-		return readQuietly(canonical) != null;
+	@Nullable CacheLevel locate(String canonical) {
+		if (this.l1.peek(canonical) != null) {
+			return CacheLevel.L1;
+		}
+		return (this.settings.l2().enabled() && readQuietly(canonical) != null) ? CacheLevel.L2 : null;
 	}
 
 	/**
@@ -200,14 +205,27 @@ final class LoadPath {
 	}
 
 	/**
-	 * Looks a key up asynchronously; a miss in both levels is remembered in {@code slot}
-	 * (with a fill guard) when there is one, otherwise Redis is only read.
+	 * Looks a key up without blocking ({@code retrieve(key)}): L1, then Redis. A miss in
+	 * both is remembered in {@code slot} (with a fill guard) when there is one, otherwise
+	 * Redis is only read.
+	 * @param adapt turns a store value into what the caller returns
+	 * @return the adapted value, or {@code null} on a miss; {@code null} instead of a
+	 * future when L1 misses, Redis is not used and there is no slot
 	 */
-	CompletableFuture<@Nullable LocalEntry> lookupAsync(String canonical, Fill.@Nullable Slot slot, boolean checkL1) {
-		LocalEntry entry = checkL1 ? this.l1.get(canonical) : this.l1.peek(canonical);
+	@Nullable CompletableFuture<@Nullable Object> retrieve(String canonical, Fill.@Nullable Slot slot,
+			Function<Object, @Nullable Object> adapt) {
+		LocalEntry entry = this.l1.get(canonical);
 		if (entry != null) {
-			return CompletableFuture.completedFuture(entry);
+			return CompletableFuture.completedFuture(adapt.apply(entry.storeValue()));
 		}
+		if (!this.settings.l2().enabled() && slot == null) {
+			return null;
+		}
+		return lookupAsync(canonical, slot)
+			.thenApply((found) -> (found != null) ? adapt.apply(found.storeValue()) : null);
+	}
+
+	private CompletableFuture<@Nullable LocalEntry> lookupAsync(String canonical, Fill.@Nullable Slot slot) {
 		long stamp = this.l1.stamp();
 		if (!this.settings.l2().enabled()) {
 			if (slot != null) {

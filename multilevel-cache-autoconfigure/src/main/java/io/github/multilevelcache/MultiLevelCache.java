@@ -150,11 +150,7 @@ public class MultiLevelCache extends AbstractValueAdaptingCache {
 	 * holds it (or Redis cannot be read)
 	 */
 	public @Nullable CacheLevel locate(Object key) {
-		String canonical = canonicalKey(key);
-		if (this.l1.peek(canonical) != null) {
-			return CacheLevel.L1;
-		}
-		return (this.settings.l2().enabled() && this.loads.peekL2(canonical)) ? CacheLevel.L2 : null;
+		return this.loads.locate(canonicalKey(key));
 	}
 
 	@Override
@@ -278,16 +274,7 @@ public class MultiLevelCache extends AbstractValueAdaptingCache {
 	}
 
 	@Nullable CompletableFuture<?> retrieve(Object key, Fill.@Nullable Slot slot) {
-		String canonical = canonicalKey(key);
-		LocalEntry entry = this.l1.get(canonical);
-		if (entry != null) {
-			return CompletableFuture.completedFuture(toRetrieved(entry.storeValue()));
-		}
-		if (!this.settings.l2().enabled() && slot == null) {
-			return null;
-		}
-		return this.loads.lookupAsync(canonical, slot, false)
-			.thenApply((found) -> (found != null) ? toRetrieved(found.storeValue()) : null);
+		return this.loads.retrieve(canonicalKey(key), slot, this::toRetrieved);
 	}
 
 	@Override
