@@ -33,6 +33,13 @@ final class Freshness {
 
 	private static final Log logger = LogFactory.getLog(Freshness.class);
 
+	/**
+	 * The largest {@code −ln(rand)} a draw can give ({@code rand} is at least
+	 * {@link Double#MIN_VALUE}): an entry further from expiry than {@code δ·β} times this
+	 * cannot be recomputed early, so its hits skip the draw.
+	 */
+	private static final double MAX_LOG_FACTOR = -Math.log(Double.MIN_VALUE);
+
 	private final CacheSettings settings;
 
 	private final LocalLevel l1;
@@ -88,7 +95,8 @@ final class Freshness {
 		}
 		CacheSettings.Freshness freshness = this.settings.freshness();
 		long now = this.clock.millis();
-		if (freshness.earlyExpirationBeta() > 0 && entry.loadMillis() > 0) {
+		if (freshness.earlyExpirationBeta() > 0 && entry.loadMillis() > 0
+				&& entry.expiresAt() - now <= entry.loadMillis() * freshness.earlyExpirationBeta() * MAX_LOG_FACTOR) {
 			double gap = -entry.loadMillis() * freshness.earlyExpirationBeta() * Math.log(uniform());
 			if (now + gap >= entry.expiresAt()) {
 				this.statistics.countEarlyRecompute();
