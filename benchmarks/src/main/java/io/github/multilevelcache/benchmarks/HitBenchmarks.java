@@ -56,24 +56,38 @@ public class HitBenchmarks {
 	}
 
 	/**
-	 * The application behind {@code l1Hit}.
+	 * One application context per trial, started before and closed after it.
 	 */
-	@State(Scope.Benchmark)
-	public static class L1 {
+	public abstract static class Application {
 
-		@Param({ "MULTILEVEL", "CAFFEINE", "NONE" })
-		public String manager = "MULTILEVEL";
-
-		private CatalogueState state;
+		CatalogueState state;
 
 		@Setup(Level.Trial)
 		public void start() {
-			this.state = new CatalogueState(ManagerKind.valueOf(this.manager), "l1");
+			this.state = open();
 		}
 
 		@TearDown(Level.Trial)
 		public void stop() {
 			this.state.close();
+		}
+
+		abstract CatalogueState open();
+
+	}
+
+	/**
+	 * The application behind {@code l1Hit}.
+	 */
+	@State(Scope.Benchmark)
+	public static class L1 extends Application {
+
+		@Param({ "MULTILEVEL", "CAFFEINE", "NONE" })
+		public String manager = "MULTILEVEL";
+
+		@Override
+		CatalogueState open() {
+			return new CatalogueState(ManagerKind.valueOf(this.manager), "l1");
 		}
 
 	}
@@ -82,21 +96,14 @@ public class HitBenchmarks {
 	 * The application behind {@code l1HitSync}.
 	 */
 	@State(Scope.Benchmark)
-	public static class L1Sync {
+	public static class L1Sync extends Application {
 
 		@Param({ "MULTILEVEL", "CAFFEINE" })
 		public String manager = "MULTILEVEL";
 
-		private CatalogueState state;
-
-		@Setup(Level.Trial)
-		public void start() {
-			this.state = new CatalogueState(ManagerKind.valueOf(this.manager), "l1sync");
-		}
-
-		@TearDown(Level.Trial)
-		public void stop() {
-			this.state.close();
+		@Override
+		CatalogueState open() {
+			return new CatalogueState(ManagerKind.valueOf(this.manager), "l1sync");
 		}
 
 	}
@@ -105,23 +112,16 @@ public class HitBenchmarks {
 	 * The application behind {@code l1HitFresh}.
 	 */
 	@State(Scope.Benchmark)
-	public static class L1Fresh {
+	public static class L1Fresh extends Application {
 
 		@Param({ "MULTILEVEL" })
 		public String manager = "MULTILEVEL";
 
-		private CatalogueState state;
-
-		@Setup(Level.Trial)
-		public void start() {
-			this.state = new CatalogueState(ManagerKind.valueOf(this.manager), "l1fresh",
+		@Override
+		CatalogueState open() {
+			return new CatalogueState(ManagerKind.valueOf(this.manager), "l1fresh",
 					"multilevel-cache.defaults.refresh-ahead.ratio=0.8",
 					"multilevel-cache.defaults.early-expiration.beta=1.0");
-		}
-
-		@TearDown(Level.Trial)
-		public void stop() {
-			this.state.close();
 		}
 
 	}
@@ -130,22 +130,15 @@ public class HitBenchmarks {
 	 * The application behind {@code l2Hit}.
 	 */
 	@State(Scope.Benchmark)
-	public static class L2 {
+	public static class L2 extends Application {
 
 		@Param({ "MULTILEVEL", "REDIS" })
 		public String manager = "MULTILEVEL";
 
-		private CatalogueState state;
-
-		@Setup(Level.Trial)
-		public void start() {
-			this.state = new CatalogueState(ManagerKind.valueOf(this.manager), "l2",
+		@Override
+		CatalogueState open() {
+			return new CatalogueState(ManagerKind.valueOf(this.manager), "l2",
 					"multilevel-cache.defaults.l1.enabled=false");
-		}
-
-		@TearDown(Level.Trial)
-		public void stop() {
-			this.state.close();
 		}
 
 	}
