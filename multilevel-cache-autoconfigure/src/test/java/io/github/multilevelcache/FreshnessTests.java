@@ -30,23 +30,28 @@ class FreshnessTests {
 
 	@Test
 	void anEntryTooFarFromExpiryToBeRecomputedEarlyCostsNoRandomDraw() {
-		MultiLevelCache cache = manager(Duration.ofHours(1)).getCache("products");
-		cache.get("k", this::slowLoad);
-		for (int i = 0; i < 100; i++) {
-			assertThat(cache.get("k", this::slowLoad)).isEqualTo("v");
-		}
+		loadThenHit(Duration.ofHours(1), 100);
 		assertThat(this.draws).as("3,600 s left, at most 744 × δ·β (a few s) could recompute").hasValue(0);
 	}
 
 	@Test
 	void anEntryNearExpiryDrawsOnEveryHit() {
-		MultiLevelCache cache = manager(Duration.ofSeconds(2)).getCache("products");
-		cache.get("k", this::slowLoad);
-		for (int i = 0; i < 100; i++) {
-			assertThat(cache.get("k", this::slowLoad)).isEqualTo("v");
-		}
+		MultiLevelCache cache = loadThenHit(Duration.ofSeconds(2), 100);
 		assertThat(this.draws).as("2 s left, within 744 × δ·β (δ ≥ 5 ms)").hasValue(100);
 		assertThat(cache.getStatistics().earlyRecomputes()).as("no draw came close").isZero();
+	}
+
+	/**
+	 * Loads one key into a cache of the given TTL (the load taking at least 5 ms), then
+	 * reads it {@code hits} times through {@code get(key, loader)}.
+	 */
+	private MultiLevelCache loadThenHit(Duration ttl, int hits) {
+		MultiLevelCache cache = manager(ttl).getCache("products");
+		cache.get("k", this::slowLoad);
+		for (int i = 0; i < hits; i++) {
+			assertThat(cache.get("k", this::slowLoad)).isEqualTo("v");
+		}
+		return cache;
 	}
 
 	private MultiLevelCacheManager manager(Duration ttl) {
