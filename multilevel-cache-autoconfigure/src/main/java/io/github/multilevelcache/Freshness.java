@@ -95,9 +95,10 @@ final class Freshness {
 		}
 		CacheSettings.Freshness freshness = this.settings.freshness();
 		long now = this.clock.millis();
-		if (freshness.earlyExpirationBeta() > 0 && entry.loadMillis() > 0
-				&& entry.expiresAt() - now <= entry.loadMillis() * freshness.earlyExpirationBeta() * MAX_LOG_FACTOR) {
-			double gap = -entry.loadMillis() * freshness.earlyExpirationBeta() * Math.log(uniform());
+		// δ·β: 0 when β is off or the load time is unknown (both are never negative)
+		double scale = entry.loadMillis() * freshness.earlyExpirationBeta();
+		if (scale > 0 && entry.expiresAt() - now <= scale * MAX_LOG_FACTOR) {
+			double gap = -scale * Math.log(uniform());
 			if (now + gap >= entry.expiresAt()) {
 				this.statistics.countEarlyRecompute();
 				Object recomputed = refresh(key, canonical, entry, loader);
