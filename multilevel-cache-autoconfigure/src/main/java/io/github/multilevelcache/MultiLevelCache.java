@@ -294,15 +294,6 @@ public class MultiLevelCache extends AbstractValueAdaptingCache {
 	}
 
 	/**
-	 * When the value Redis holds for a key was written, without filling L1 (keeps a
-	 * replayed write-behind journal from overwriting a newer write).
-	 * @return epoch millis of the write, 0 when Redis holds no value for the key
-	 */
-	long l2WriteTime(Object key) {
-		return this.loads.l2WriteTime(canonicalKey(key));
-	}
-
-	/**
 	 * The write strategy handler of this cache, to flush or close it.
 	 * @return the handler
 	 */
