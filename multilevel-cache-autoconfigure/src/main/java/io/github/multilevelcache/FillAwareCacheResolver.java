@@ -22,10 +22,12 @@ import org.springframework.util.function.SingletonSupplier;
  * Spring cache operation is running, so that the {@code put} of a {@code @Cacheable} miss
  * is a fill (stored only if nothing changed the key since the miss, published to nobody)
  * and the {@code put} of a {@code @CachePut} is always a write, whichever thread makes
- * it. Each invocation gets its own view of each cache; caches of other types are returned
- * as they are. The auto-configuration installs it around the cache interceptor's
- * resolver; an application with its own {@code CachingConfigurer} can wrap its resolver
- * the same way.
+ * it. Each invocation gets its own view of each cache, except a
+ * {@code @Cacheable(sync = true)} one, whose only call ({@code get(key, loader)}) pairs
+ * with no {@code put} and goes to the cache itself; caches of other types are returned as
+ * they are. The auto-configuration installs it around the cache interceptor's resolver;
+ * an application with its own {@code CachingConfigurer} can wrap its resolver the same
+ * way.
  */
 public final class FillAwareCacheResolver implements CacheResolver {
 
@@ -86,6 +88,11 @@ public final class FillAwareCacheResolver implements CacheResolver {
 		}
 		CacheResolver delegate = this.delegate.get();
 		Collection<? extends Cache> caches = delegate.resolveCaches(context);
+		if (context.getOperation() instanceof CacheableOperation operation && operation.isSync()) {
+			// Spring only calls get(key, loader) for it, which pairs with no put: no view
+			// (and no allocation) needed
+			return caches;
+		}
 		boolean cacheable = context.getOperation() instanceof CacheableOperation;
 		List<Cache> views = null;
 		int index = 0;

@@ -56,6 +56,18 @@ class FillAwareCacheResolverTests {
 	}
 
 	@Test
+	void synchronizedCacheableGetsTheCacheItselfWithoutAView() {
+		FillAwareCacheResolver resolver = new FillAwareCacheResolver(new SimpleCacheResolver(this.manager));
+		CacheableOperation.Builder builder = new CacheableOperation.Builder();
+		builder.setCacheNames("items");
+		builder.setSync(true);
+
+		Collection<? extends Cache> caches = resolver.resolveCaches(context(builder.build()));
+
+		assertThat(caches).singleElement().isSameAs(this.manager.getCache("items"));
+	}
+
+	@Test
 	void cachePutGetsAWriteView() {
 		FillAwareCacheResolver resolver = new FillAwareCacheResolver(new SimpleCacheResolver(this.manager));
 
