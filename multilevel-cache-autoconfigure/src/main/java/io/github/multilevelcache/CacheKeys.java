@@ -70,18 +70,22 @@ final class CacheKeys {
 	}
 
 	String canonical(Object key) {
-		if (!isImmutableScalar(key)) {
-			return this.cachePrefix + convert(key);
-		}
 		// hot keys are looked up again and again: reuse their canonical form instead of
-		// rebuilding it
+		// rebuilding it. Only immutable scalar keys are remembered, and their equals
+		// accepts only their own type, so a hit here is always one of them.
 		int slot = spread(key.hashCode()) & (this.memos.length - 1);
 		Memo memo = this.memos[slot];
 		if (memo != null && memo.key.equals(key)) {
 			return memo.canonical;
 		}
+		return build(key, slot);
+	}
+
+	private String build(Object key, int slot) {
 		String canonical = this.cachePrefix + convert(key);
-		this.memos[slot] = new Memo(key, canonical);
+		if (isImmutableScalar(key)) {
+			this.memos[slot] = new Memo(key, canonical);
+		}
 		return canonical;
 	}
 

@@ -93,6 +93,12 @@ final class Freshness {
 		if (!this.enabled || entry.expiresAt() <= 0) {
 			return entry.storeValue();
 		}
+		// kept apart so that the check above stays small enough to be inlined into
+		// every hit
+		return check(key, canonical, entry, loader);
+	}
+
+	private Object check(Object key, String canonical, LocalEntry entry, Callable<?> loader) {
 		CacheSettings.Freshness freshness = this.settings.freshness();
 		long now = this.clock.millis();
 		// δ·β: 0 when β is off or the load time is unknown (both are never negative)

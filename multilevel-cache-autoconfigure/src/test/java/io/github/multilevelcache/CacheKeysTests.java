@@ -1,5 +1,6 @@
 package io.github.multilevelcache;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
@@ -76,6 +77,22 @@ class CacheKeysTests {
 			assertThat(keys.canonical("1025")).isEqualTo("items::1025");
 		}
 		assertThat(keys.canonical(7L)).isSameAs(keys.canonical(7L));
+	}
+
+	@Test
+	void aMutableKeyIsNeverAnsweredFromTheMemo() {
+		CacheKeys keys = new CacheKeys("", "items", CacheKeys.defaultConversionService());
+		List<String> mutable = new ArrayList<>(List.of("a"));
+		// a String key equal in hash code to the list, remembered first
+		String sameHash = "" + (char) (31 + "a".hashCode());
+		assertThat(sameHash.hashCode()).isEqualTo(mutable.hashCode());
+		assertThat(keys.canonical(sameHash)).isEqualTo("items::" + sameHash);
+
+		assertThat(keys.canonical(mutable)).isEqualTo("items::a");
+		mutable.set(0, "b");
+		mutable.add("c");
+		assertThat(keys.canonical(mutable)).isEqualTo("items::b,c");
+		assertThat(keys.canonical(sameHash)).isEqualTo("items::" + sameHash);
 	}
 
 	@Test
