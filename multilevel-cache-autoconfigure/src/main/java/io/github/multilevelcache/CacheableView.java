@@ -14,7 +14,8 @@ import org.springframework.cache.Cache;
  * per thread, so the {@code put} Spring makes after the method returned is the fill of
  * that miss even when it runs on another thread (a {@code CompletableFuture} or reactive
  * method). Everything else goes straight to the cache. The view is its own
- * {@link Fill.Slot} (one object per invocation, on the path of every L1 hit).
+ * {@link Fill.Slot} (one object per invocation, on the path of every plain
+ * {@code @Cacheable} L1 hit; {@code sync = true} needs none).
  */
 final class CacheableView implements Cache, Fill.Slot {
 
