@@ -96,24 +96,15 @@ final class LocalLevel {
 	 */
 	@Nullable LocalEntry get(String key) {
 		LocalEntry entry = (this.cache != null) ? this.cache.getIfPresent(key) : null;
-		if (entry != null && (entry.deadlineNanos() == Long.MAX_VALUE || beforeDeadline(key, entry))) {
-			this.hits.increment();
-			return entry;
+		if (entry != null) {
+			if (servable(entry)) {
+				this.hits.increment();
+				return entry;
+			}
+			this.cache.asMap().remove(key, entry);
 		}
 		this.misses.increment();
 		return null;
-	}
-
-	/**
-	 * Whether an entry with a deadline may still be served; removes it once it may not.
-	 * Kept out of {@link #get} so that the hit path stays small enough to be inlined.
-	 */
-	private boolean beforeDeadline(String key, LocalEntry entry) {
-		if (this.ticker.read() - entry.deadlineNanos() < 0) {
-			return true;
-		}
-		this.cache.asMap().remove(key, entry);
-		return false;
 	}
 
 	/**
@@ -122,9 +113,15 @@ final class LocalLevel {
 	 */
 	@Nullable LocalEntry peek(String key) {
 		LocalEntry entry = (this.cache != null) ? this.cache.policy().getIfPresentQuietly(key) : null;
-		return (entry != null
-				&& (entry.deadlineNanos() == Long.MAX_VALUE || this.ticker.read() - entry.deadlineNanos() < 0)) ? entry
-						: null;
+		return (entry != null && servable(entry)) ? entry : null;
+	}
+
+	/**
+	 * Whether an entry is before its deadline; reads the ticker only for entries that
+	 * have one, and stays small enough to be inlined into every hit.
+	 */
+	private boolean servable(LocalEntry entry) {
+		return entry.deadlineNanos() == Long.MAX_VALUE || this.ticker.read() - entry.deadlineNanos() < 0;
 	}
 
 	/**
