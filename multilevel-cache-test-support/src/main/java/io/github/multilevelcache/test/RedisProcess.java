@@ -40,12 +40,24 @@ final class RedisProcess {
 
 	private final int port;
 
+	private final String binary;
+
 	private final Path directory;
 
 	private Process process;
 
 	RedisProcess(int port) {
+		this(port, "redis-server");
+	}
+
+	/**
+	 * A process of another server binary that takes {@code redis-server}'s options (such
+	 * as {@code valkey-server}, or a newer {@code redis-server} than the one on the
+	 * PATH).
+	 */
+	RedisProcess(int port, String binary) {
 		this.port = port;
+		this.binary = binary;
 		try {
 			this.directory = Files.createTempDirectory("redis-test-" + port + "-");
 			SpawnedProcesses.registerDirectory(this.directory);
@@ -125,7 +137,7 @@ final class RedisProcess {
 	}
 
 	private Process launch(boolean withDebugOption) {
-		List<String> command = new ArrayList<>(List.of("redis-server", "--port", Integer.toString(this.port), "--bind",
+		List<String> command = new ArrayList<>(List.of(this.binary, "--port", Integer.toString(this.port), "--bind",
 				HOST, "--save", "", "--appendonly", "no", "--dir", this.directory.toString(), "--logfile",
 				log().toString(), "--daemonize", "no", "--protected-mode", "no"));
 		if (withDebugOption) {
@@ -140,7 +152,7 @@ final class RedisProcess {
 			return started;
 		}
 		catch (IOException ex) {
-			throw new IllegalStateException("Cannot run redis-server (is it installed and on the PATH?)", ex);
+			throw new IllegalStateException("Cannot run " + this.binary + " (is it installed and on the PATH?)", ex);
 		}
 	}
 

@@ -54,7 +54,19 @@ public final class RedisServer implements AutoCloseable {
 	 * Spawns {@code redis-server} on the port and waits until it answers.
 	 */
 	static RedisServer spawn(int port) {
-		RedisProcess process = new RedisProcess(port);
+		return spawn(new RedisProcess(port));
+	}
+
+	/**
+	 * Spawns another server binary that takes {@code redis-server}'s options on the port
+	 * and waits until it answers.
+	 */
+	static RedisServer spawn(int port, String binary) {
+		return spawn(new RedisProcess(port, binary));
+	}
+
+	private static RedisServer spawn(RedisProcess process) {
+		int port = process.port();
 		try {
 			process.start();
 		}

@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -64,6 +65,30 @@ public final class RedisServers {
 	 */
 	public static RedisServer startPrivate() {
 		return RedisServer.spawn(freePort());
+	}
+
+	/**
+	 * Spawns a new process of another server binary that takes {@code redis-server}'s
+	 * options (such as {@code valkey-server}) on a free port; the caller closes it.
+	 * @param binary the binary's path, or its name on the PATH
+	 * @return the running, managed server
+	 * @throws IllegalStateException when the binary cannot be run or does not answer
+	 */
+	public static RedisServer startPrivate(String binary) {
+		return RedisServer.spawn(freePort(), binary);
+	}
+
+	/**
+	 * The server binary named by the environment variable
+	 * {@code MULTILEVEL_CACHE_TEST_IFEQ_SERVER}: one whose {@code SET} takes {@code IFEQ}
+	 * (Redis 8.4 or later, Valkey 8.1 or later), for the tests of the native
+	 * compare-and-set. {@code .ci/run} builds one; elsewhere those tests are skipped when
+	 * it is not set.
+	 * @return the binary, or empty when the variable is not set
+	 */
+	public static Optional<String> compareAndSetServerBinary() {
+		String binary = System.getenv("MULTILEVEL_CACHE_TEST_IFEQ_SERVER");
+		return (binary == null || binary.isBlank()) ? Optional.empty() : Optional.of(binary);
 	}
 
 	/**
