@@ -2,6 +2,7 @@ package io.github.multilevelcache;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -10,8 +11,10 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 import io.github.multilevelcache.invalidation.InvalidationPublisher.Message;
+import io.lettuce.core.CompareCondition;
 import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisException;
@@ -47,6 +50,8 @@ final class LettuceL2Commands implements L2Commands {
 	private final boolean cluster;
 
 	private volatile boolean setNxGet = true;
+
+	private volatile boolean setIfEquals = true;
 
 	private volatile @Nullable RedisClusterAsyncCommands<byte[], byte[]> shared;
 
@@ -117,27 +122,60 @@ final class LettuceL2Commands implements L2Commands {
 			return run((redis) -> script(redis, Scripts.GET_OR_PLACEHOLDER, ScriptOutputType.VALUE, key, placeholder,
 					millis(ttl)));
 		}
-		return run((redis) -> redis.setGet(key, placeholder, SetArgs.Builder.nx().px(ttl))
-			.toCompletableFuture()
-			.exceptionallyCompose((ex) -> {
-				Throwable cause = (ex instanceof CompletionException && ex.getCause() != null) ? ex.getCause() : ex;
-				if (cause instanceof RedisCommandExecutionException
-						&& String.valueOf(cause.getMessage()).contains("ERR")) {
-					// Redis before 7.0: NX and GET cannot be combined
-					this.setNxGet = false;
-					return script(redis, Scripts.GET_OR_PLACEHOLDER, ScriptOutputType.VALUE, key, placeholder,
-							millis(ttl));
-				}
-				return CompletableFuture.failedFuture(cause);
-			}));
+		// Redis before 7.0 refuses NX with GET
+		return run((redis) -> orScriptWhenRefused(redis.setGet(key, placeholder, SetArgs.Builder.nx().px(ttl)),
+				() -> this.setNxGet = false, () -> script(redis, Scripts.GET_OR_PLACEHOLDER, ScriptOutputType.VALUE,
+						key, placeholder, millis(ttl))));
 	}
 
+	/**
+	 * One native {@code SET key value IFEQ expected GET [PX ttl]} on servers with a
+	 * compare-and-set (Redis 8.4 and later, Valkey 8.1 and later): one command for the
+	 * server to run, where the script costs three. It replies with what the key held, so
+	 * the value was stored exactly when that equals {@code expected}. The script on older
+	 * servers, which refuse {@code IFEQ} as a syntax error; the first refusal
+	 * ({@code ERR}, never a type or connection error) switches this instance to the
+	 * script for good.
+	 */
 	@Override
 	public CompletableFuture<Swap> replaceIfEquals(byte[] key, byte[] expected, byte[] value, long ttlMillis) {
-		return run((redis) -> LettuceL2Commands
+		if (!this.setIfEquals) {
+			return run((redis) -> replaceByScript(redis, key, expected, value, ttlMillis));
+		}
+		SetArgs args = new SetArgs().compareCondition(CompareCondition.valueEq(expected));
+		if (ttlMillis > 0) {
+			args.px(ttlMillis);
+		}
+		return run((redis) -> orScriptWhenRefused(
+				redis.setGet(key, value, args)
+					.thenApply((held) -> (held != null && Arrays.equals(held, expected)) ? Swap.STORED
+							: new Swap(false, held)),
+				() -> this.setIfEquals = false, () -> replaceByScript(redis, key, expected, value, ttlMillis)));
+	}
+
+	/**
+	 * A native command, or, when the server refused its arguments (it predates them, and
+	 * did nothing), the script that does the same: {@code refused} runs first, so later
+	 * calls go to the script directly.
+	 */
+	private static <T> CompletableFuture<T> orScriptWhenRefused(CompletionStage<T> command, Runnable refused,
+			Supplier<CompletableFuture<T>> script) {
+		return command.toCompletableFuture().exceptionallyCompose((ex) -> {
+			Throwable cause = (ex instanceof CompletionException && ex.getCause() != null) ? ex.getCause() : ex;
+			if (refusesArguments(cause)) {
+				refused.run();
+				return script.get();
+			}
+			return CompletableFuture.failedFuture(cause);
+		});
+	}
+
+	private static CompletableFuture<Swap> replaceByScript(RedisClusterAsyncCommands<byte[], byte[]> redis, byte[] key,
+			byte[] expected, byte[] value, long ttlMillis) {
+		return LettuceL2Commands
 			.<List<Object>>script(redis, Scripts.REPLACE_IF_EQUALS, ScriptOutputType.MULTI, key, expected, value,
 					millis(ttlMillis))
-			.thenApply(LettuceL2Commands::swap));
+			.thenApply(LettuceL2Commands::swap);
 	}
 
 	private static Swap swap(List<Object> reply) {
@@ -267,8 +305,9 @@ final class LettuceL2Commands implements L2Commands {
 		List<RedisScript<?>> scripts = List.of(Scripts.GET_OR_PLACEHOLDER, Scripts.REPLACE_IF_EQUALS,
 				Scripts.REPLACE_IF_PREFIX, Scripts.SET_IF_ABSENT, Scripts.SET_AND_PUBLISH, Scripts.DELETE_AND_PUBLISH,
 				Scripts.DELETE_IF_EQUALS, Scripts.EXPIRE_IF_EQUALS, Scripts.ADD_TAG_MEMBER, Scripts.TAKE_TAG_MEMBERS);
-		CompletableFuture<?>[] loads = new CompletableFuture<?>[scripts.size()];
-		for (int i = 0; i < loads.length; i++) {
+		CompletableFuture<?>[] loads = new CompletableFuture<?>[scripts.size() + 1];
+		loads[scripts.size()] = probeSetIfEquals();
+		for (int i = 0; i < scripts.size(); i++) {
 			byte[] script = scripts.get(i).getScriptAsString().getBytes(StandardCharsets.UTF_8);
 			try {
 				loads[i] = run((redis) -> redis.scriptLoad(script));
@@ -278,6 +317,34 @@ final class LettuceL2Commands implements L2Commands {
 			}
 		}
 		return CompletableFuture.allOf(loads).handle((ignored, ex) -> null);
+	}
+
+	/**
+	 * Finds out before the first guarded store whether the server takes {@code IFEQ}, so
+	 * that no store pays a refused attempt: {@code SET} with {@code IFEQ} on a key that
+	 * does not exist writes nothing where it is known and is a syntax error where it is
+	 * not. Any other outcome (an ACL refusal, say) leaves the question to the first
+	 * store.
+	 */
+	private CompletableFuture<?> probeSetIfEquals() {
+		byte[] key = "multilevel-cache:ifeq-probe".getBytes(StandardCharsets.UTF_8);
+		SetArgs args = new SetArgs().compareCondition(CompareCondition.valueEq(key));
+		try {
+			return run((redis) -> redis.set(key, key, args)).whenComplete((reply, ex) -> {
+				Throwable cause = (ex instanceof CompletionException && ex.getCause() != null) ? ex.getCause() : ex;
+				if (refusesArguments(cause)) {
+					this.setIfEquals = false;
+				}
+			});
+		}
+		catch (RuntimeException ex) {
+			return CompletableFuture.failedFuture(ex);
+		}
+	}
+
+	/** Whether a command failed because the server does not know one of its arguments. */
+	private static boolean refusesArguments(@Nullable Throwable cause) {
+		return cause instanceof RedisCommandExecutionException && String.valueOf(cause.getMessage()).startsWith("ERR");
 	}
 
 	/**
