@@ -61,21 +61,21 @@ final class GuardedStore {
 
 	/**
 	 * The guarded store of a fill or a load, waiting for it.
-	 * @return whether the value went to Redis
+	 * @return where the value went
 	 */
-	boolean store(String canonical, Encoded encoded, byte @Nullable [] guard, long stamp) {
+	Outcome store(String canonical, Encoded encoded, byte @Nullable [] guard, long stamp) {
 		return this.l2.await(storeAsync(canonical, encoded, guard, stamp));
 	}
 
 	/**
 	 * The guarded store of a fill or a load, without blocking (it may complete on Redis's
 	 * I/O thread).
-	 * @return whether the value went to Redis
+	 * @return where the value went
 	 */
-	CompletableFuture<Boolean> storeAsync(String canonical, Encoded encoded, byte @Nullable [] guard, long stamp) {
+	CompletableFuture<Outcome> storeAsync(String canonical, Encoded encoded, byte @Nullable [] guard, long stamp) {
 		if (guard == null || encoded.bytes() == null || !this.settings.enabled()) {
 			this.l1.fill(canonical, encoded.entry(), stamp);
-			return CompletableFuture.completedFuture(false);
+			return CompletableFuture.completedFuture(Outcome.LOCAL);
 		}
 		byte[] value = encoded.bytes();
 		return this.l2
@@ -86,12 +86,12 @@ final class GuardedStore {
 					// makes either outcome safe
 					this.errors.failed("store", ex);
 					this.l1.fill(canonical, encoded.entry(), stamp);
-					return false;
+					return Outcome.LOCAL;
 				}
 				if (swap.stored()) {
 					this.statistics.countPut();
 					this.l1.fill(canonical, encoded.entry(), stamp);
-					return true;
+					return Outcome.STORED;
 				}
 				// someone wrote, evicted or filled the key meanwhile: take what Redis
 				// holds now, if it is a value
@@ -99,8 +99,34 @@ final class GuardedStore {
 				if (current.isValue()) {
 					this.l1.fill(canonical, current.entry(), stamp);
 				}
-				return false;
+				return Outcome.LOST;
 			});
+	}
+
+	/**
+	 * Where a guarded store put the value.
+	 */
+	enum Outcome {
+
+		/** In Redis, over its guard (and in L1 unless invalidated since the stamp). */
+		STORED,
+
+		/**
+		 * Not in Redis: Redis answered that the key no longer holds the guard (a write,
+		 * an evict or another fill took it), so there is no guard left to release.
+		 */
+		LOST,
+
+		/**
+		 * Not in Redis (no guard, L2 off, a value Redis may not keep, or Redis failed):
+		 * in L1 only; a guard, if any, may still be in Redis.
+		 */
+		LOCAL;
+
+		boolean inRedis() {
+			return this == STORED;
+		}
+
 	}
 
 }

@@ -319,7 +319,7 @@ final class LoadPath {
 		// nobody waits for a fill: the caller has its value, and L1 takes it
 		// (stamp-guarded) once Redis did
 		this.store.storeAsync(fill.canonical(), encoded, fill.guard(), fill.stamp())
-			.whenComplete((redis, ex) -> this.statistics.countFill(Boolean.TRUE.equals(redis)));
+			.whenComplete((outcome, ex) -> this.statistics.countFill(outcome != null && outcome.inRedis()));
 	}
 
 	// ---- get(key, loader): single-flight, lease, wait for the holder ----
@@ -399,23 +399,24 @@ final class LoadPath {
 	private @Nullable Object loadUnderLease(Object key, String canonical, Callable<?> loader, byte[] redisKey,
 			byte[] lease, long stamp) {
 		AutoCloseable renewal = this.leases.keepAlive(this.l2, redisKey, lease, this.settings.stampede().lockLease());
-		boolean stored = false;
+		GuardedStore.Outcome outcome = GuardedStore.Outcome.LOCAL;
 		try {
 			LoaderCall.Loaded loaded = this.loaderCall.call(key, loader);
 			if (loaded == null) {
 				return null;
 			}
-			stored = this.store.store(canonical, this.codec.encode(loaded.storeValue(), loaded.millis()), lease, stamp);
-			if (!stored) {
+			outcome = this.store.store(canonical, this.codec.encode(loaded.storeValue(), loaded.millis()), lease,
+					stamp);
+			if (!outcome.inRedis()) {
 				this.statistics.countLeaseLost();
 			}
 			return loaded.storeValue();
 		}
 		finally {
 			closeQuietly(renewal);
-			if (!stored) {
-				// a failed load, a refused null, or a lost lease: let waiters take the
-				// key at once
+			if (outcome == GuardedStore.Outcome.LOCAL) {
+				// a failed load, a refused null, or a store Redis did not answer: let
+				// waiters take the key at once (a lost lease is gone already)
 				release(redisKey, lease);
 			}
 		}

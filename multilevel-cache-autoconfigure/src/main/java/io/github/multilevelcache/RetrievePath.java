@@ -153,25 +153,25 @@ final class RetrievePath {
 	private CompletableFuture<@Nullable Object> loadUnderLeaseAsync(String canonical,
 			Supplier<? extends CompletableFuture<?>> loader, byte[] redisKey, byte[] lease, long stamp) {
 		AutoCloseable renewal = this.leases.keepAlive(this.l2, redisKey, lease, this.settings.stampede().lockLease());
-		boolean[] stored = new boolean[1];
+		GuardedStore.Outcome[] outcome = { GuardedStore.Outcome.LOCAL };
 		return this.loaderCall.callAsync(loader).thenCompose((loaded) -> {
 			if (loaded == null) {
 				return CompletableFuture.completedFuture((Object) null);
 			}
 			return this.store
 				.storeAsync(canonical, this.codec.encode(loaded.storeValue(), loaded.millis()), lease, stamp)
-				.thenApply((inRedis) -> {
-					stored[0] = inRedis;
-					if (!inRedis) {
+				.thenApply((stored) -> {
+					outcome[0] = stored;
+					if (!stored.inRedis()) {
 						this.statistics.countLeaseLost();
 					}
 					return loaded.storeValue();
 				});
 		}).whenComplete((value, ex) -> {
 			LoadPath.closeQuietly(renewal);
-			if (!stored[0]) {
-				// a failed load, a refused null, or a lost lease: let waiters take the
-				// key at once
+			if (outcome[0] == GuardedStore.Outcome.LOCAL) {
+				// a failed load, a refused null, or a store Redis did not answer: let
+				// waiters take the key at once (a lost lease is gone already)
 				this.l2.call((redis) -> redis.deleteIfEquals(redisKey, lease)).whenComplete((deleted, failure) -> {
 					if (failure != null) {
 						// it expires by itself
@@ -190,7 +190,7 @@ final class RetrievePath {
 			}
 			return this.store
 				.storeAsync(canonical, this.codec.encode(loaded.storeValue(), loaded.millis()), guard, stamp)
-				.thenApply((inRedis) -> loaded.storeValue());
+				.thenApply((outcome) -> loaded.storeValue());
 		});
 	}
 
