@@ -184,7 +184,17 @@ public final class BenchmarkMain {
 		}).toList();
 	}
 
+	/**
+	 * A private server on a free port: of the binary named by system property
+	 * {@code benchmarks.redis-server} when set (such as a {@code valkey-server}, or a
+	 * {@code redis-server} newer than the PATH's), else of the PATH's
+	 * {@code redis-server}; the server at {@code REDIS_URL} when that is set instead.
+	 */
 	private static RedisServer redis() {
+		String binary = System.getProperty("benchmarks.redis-server", "");
+		if (!binary.isBlank()) {
+			return RedisServers.startPrivate(binary);
+		}
 		if (System.getenv("REDIS_URL") == null && RedisServers.redisServerBinaryAvailable()) {
 			return RedisServers.startPrivate();
 		}
@@ -200,9 +210,13 @@ public final class BenchmarkMain {
 				System.getProperty("os.version"), System.getProperty("os.arch"), runtime.availableProcessors(),
 				Math.round(memory / (1024.0 * 1024 * 1024)));
 		String jdk = System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version");
-		String version = infoField(redis.info("server"), "redis_version");
-		String where = redis.isManaged() ? "private redis-server on loopback" : redis.host() + ":" + redis.port();
-		String redisDescription = "Redis " + ((version != null) ? version : "?") + " (" + where + ")";
+		String info = redis.info("server");
+		String valkey = infoField(info, "valkey_version");
+		String version = (valkey != null) ? valkey : infoField(info, "redis_version");
+		String server = (valkey != null) ? "Valkey" : "Redis";
+		String where = redis.isManaged() ? "private " + server.toLowerCase(Locale.ROOT) + "-server on loopback"
+				: redis.host() + ":" + redis.port();
+		String redisDescription = server + " " + ((version != null) ? version : "?") + " (" + where + ")";
 		String date = ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'"));
 		return new Environment(machine, jdk, redisDescription, date);
 	}
@@ -217,10 +231,12 @@ public final class BenchmarkMain {
 
 	/**
 	 * Whether a run leaves scenarios or managers out ({@code --scenarios} or any of the
-	 * {@code benchmarks.zipf-*} narrowing properties).
+	 * {@code benchmarks.zipf-*} narrowing properties), or runs on another server binary
+	 * ({@code benchmarks.redis-server}): README's table stays the PATH's Redis.
 	 */
 	static boolean isPartial(Set<Integer> scenarios) {
-		return !scenarios.equals(scenarios("all")) || !System.getProperty("benchmarks.zipf-managers", "").isBlank()
+		return !scenarios.equals(scenarios("all")) || !System.getProperty("benchmarks.redis-server", "").isBlank()
+				|| !System.getProperty("benchmarks.zipf-managers", "").isBlank()
 				|| !System.getProperty("benchmarks.zipf-workloads", "").isBlank()
 				|| !System.getProperty("benchmarks.zipf-properties", "").isBlank();
 	}
