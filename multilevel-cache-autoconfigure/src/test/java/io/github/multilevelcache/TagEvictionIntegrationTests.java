@@ -107,6 +107,10 @@ class TagEvictionIntegrationTests {
 		finally {
 			pool.shutdownNow();
 		}
+		// a plain fill reaches Redis after find returned (nobody waits for it): B reads
+		// from Redis only once A's fills are there
+		MultiLevelCache filled = a.cache("products");
+		await().atMost(Duration.ofSeconds(30)).until(() -> filled.getStatistics().fills() == 10_000);
 		onB.page(3);
 		onB.page(4);
 		for (long id = 0; id < 10_000; id += 7) {
