@@ -7,11 +7,7 @@ import io.github.multilevelcache.test.RedisServers;
 import io.github.multilevelcache.test.RedisTest;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
-
-import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -23,11 +19,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * instead of a script; skipped when no such binary is named.
  */
 @RedisTest
-class CompareAndSetCacheContractTests extends CacheContractTests {
+class CompareAndSetCacheContractTests extends RedisCacheContractTests {
 
 	private static @Nullable RedisServer redis;
-
-	private LettuceConnectionFactory connectionFactory;
 
 	@BeforeAll
 	static void startServer() {
@@ -44,29 +38,9 @@ class CompareAndSetCacheContractTests extends CacheContractTests {
 		}
 	}
 
-	@BeforeEach
-	void connect() {
-		this.connectionFactory = RedisTestSupport.connectionFactory(redis);
-	}
-
-	@AfterEach
-	void disconnect() {
-		this.connectionFactory.destroy();
-	}
-
 	@Override
-	protected MultiLevelCacheManagerBuilder builder() {
-		return MultiLevelCacheManager.builder(this.connectionFactory);
-	}
-
-	@Override
-	protected byte @Nullable [] raw(String key) {
-		return redis.commandBytes(RedisTestSupport.utf8("GET"), RedisTestSupport.utf8(key));
-	}
-
-	@Override
-	protected void rawSet(String key, byte[] value) {
-		redis.commandBytes(RedisTestSupport.utf8("SET"), RedisTestSupport.utf8(key), value);
+	protected RedisServer server() {
+		return redis;
 	}
 
 }

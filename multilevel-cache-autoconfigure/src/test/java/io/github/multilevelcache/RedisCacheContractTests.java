@@ -15,13 +15,18 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
 @RedisTest
 class RedisCacheContractTests extends CacheContractTests {
 
-	private final RedisServer redis = RedisServers.shared();
-
 	private LettuceConnectionFactory connectionFactory;
+
+	/**
+	 * The server the contract runs on.
+	 */
+	protected RedisServer server() {
+		return RedisServers.shared();
+	}
 
 	@BeforeEach
 	void connect() {
-		this.connectionFactory = RedisTestSupport.connectionFactory(this.redis);
+		this.connectionFactory = RedisTestSupport.connectionFactory(server());
 	}
 
 	@AfterEach
@@ -36,12 +41,12 @@ class RedisCacheContractTests extends CacheContractTests {
 
 	@Override
 	protected byte @Nullable [] raw(String key) {
-		return this.redis.commandBytes(RedisTestSupport.utf8("GET"), RedisTestSupport.utf8(key));
+		return server().commandBytes(RedisTestSupport.utf8("GET"), RedisTestSupport.utf8(key));
 	}
 
 	@Override
 	protected void rawSet(String key, byte[] value) {
-		this.redis.commandBytes(RedisTestSupport.utf8("SET"), RedisTestSupport.utf8(key), value);
+		server().commandBytes(RedisTestSupport.utf8("SET"), RedisTestSupport.utf8(key), value);
 	}
 
 }
