@@ -161,7 +161,7 @@ final class LettuceL2Commands implements L2Commands {
 	private static <T> CompletableFuture<T> orScriptWhenRefused(CompletionStage<T> command, Runnable refused,
 			Supplier<CompletableFuture<T>> script) {
 		return command.toCompletableFuture().exceptionallyCompose((ex) -> {
-			Throwable cause = (ex instanceof CompletionException && ex.getCause() != null) ? ex.getCause() : ex;
+			Throwable cause = unwrap(ex);
 			if (refusesArguments(cause)) {
 				refused.run();
 				return script.get();
@@ -331,7 +331,7 @@ final class LettuceL2Commands implements L2Commands {
 		SetArgs args = new SetArgs().compareCondition(CompareCondition.valueEq(key));
 		try {
 			return run((redis) -> redis.set(key, key, args)).whenComplete((reply, ex) -> {
-				Throwable cause = (ex instanceof CompletionException && ex.getCause() != null) ? ex.getCause() : ex;
+				Throwable cause = unwrap(ex);
 				if (refusesArguments(cause)) {
 					this.setIfEquals = false;
 				}
@@ -340,6 +340,11 @@ final class LettuceL2Commands implements L2Commands {
 		catch (RuntimeException ex) {
 			return CompletableFuture.failedFuture(ex);
 		}
+	}
+
+	/** The failure a dependent stage completed with: the cause of its wrapper. */
+	private static Throwable unwrap(Throwable ex) {
+		return (ex instanceof CompletionException && ex.getCause() != null) ? ex.getCause() : ex;
 	}
 
 	/** Whether a command failed because the server does not know one of its arguments. */
@@ -390,7 +395,7 @@ final class LettuceL2Commands implements L2Commands {
 	}
 
 	private static boolean isClosedConnection(Throwable ex) {
-		Throwable cause = (ex instanceof CompletionException && ex.getCause() != null) ? ex.getCause() : ex;
+		Throwable cause = unwrap(ex);
 		return cause instanceof RedisException && "Connection is closed".equals(cause.getMessage());
 	}
 
@@ -445,7 +450,7 @@ final class LettuceL2Commands implements L2Commands {
 			RedisScript<?> script, ScriptOutputType type, byte[][] keys, byte[]... args) {
 		CompletableFuture<T> bySha = redis.<T>evalsha(script.getSha1(), type, keys, args).toCompletableFuture();
 		return bySha.exceptionallyCompose((ex) -> {
-			Throwable cause = (ex instanceof CompletionException && ex.getCause() != null) ? ex.getCause() : ex;
+			Throwable cause = unwrap(ex);
 			if (cause instanceof RedisNoScriptException) {
 				return redis.<T>eval(script.getScriptAsString().getBytes(StandardCharsets.UTF_8), type, keys, args)
 					.toCompletableFuture();
