@@ -155,20 +155,22 @@ final class Report {
 			double jetThroughput = jetCache.map(ZipfScenario.Result::throughput).orElse(Double.NaN);
 			header(out, "Manager", "ops/s", "× Redis", "× JetCache", "read p50 µs", "read p99 µs", "update p50 µs",
 					"Redis commands/op", "× Redis", "L1 hit rate", "messages sent/received per instance",
-					"database loads", "stale reads");
+					"database loads", "stale reads", "CPU µs/op: JVM + Redis");
 			for (ZipfScenario.Result row : ofWorkload) {
 				String messages = row.instances().isEmpty() ? "–" : row.instances()
 					.stream()
 					.map((instance) -> String.format(Locale.ROOT, "%,d/%,d", instance.sent(), instance.received()))
 					.collect(java.util.stream.Collectors.joining(" · "));
 				out.append(String.format(Locale.ROOT,
-						"| %s | %,.0f | %s | %s | %,.1f | %,.1f | %,.1f | %.3f | %s | %s | %s | %,d | %,d (%.3f %%) |%n",
+						"| %s | %,.0f | %s | %s | %,.1f | %,.1f | %,.1f | %.3f | %s | %s | %s | %,d | %,d (%.3f %%) | "
+								+ "%.1f + %.1f |%n",
 						row.kind().label(), row.throughput(), ratio(row.throughput(), baseThroughput),
 						ratio(row.throughput(), jetThroughput), row.reads().p50Micros(), row.reads().p99Micros(),
 						row.updates().p50Micros(), row.commandsPerOperation(),
 						ratio(row.commandsPerOperation(), baseCommands),
 						Double.isNaN(row.l1HitRate()) ? "–" : String.format(Locale.ROOT, "%.3f", row.l1HitRate()),
-						messages, row.databaseLoads(), row.staleReads(), row.staleReadPercent()));
+						messages, row.databaseLoads(), row.staleReads(), row.staleReadPercent(), row.cpu().jvmMicros(),
+						row.cpu().redisMicros()));
 			}
 			out.append('\n');
 			ofWorkload.stream()
@@ -184,7 +186,10 @@ final class Report {
 			.append("when it returns an older version than an update that completed before it began; updates of one ")
 			.append("key are serialized. The L1 hit rate and messages are each instance's, over the measured time. ")
 			.append("JetCache broadcasts every put, fills included; its local level has the same size and lifetime ")
-			.append("as multilevel-cache's L1.\n\n");
+			.append("as multilevel-cache's L1. CPU is per operation over the measured time: the JVM's (both ")
+			.append("instances and the harness) and the Redis server's; the machine's cores are shared by all of them, ")
+			.append("so a manager whose CPU per operation times its throughput nears the core count is CPU-bound, and ")
+			.append("one below it waits (on the database, on Redis round trips, on leases).\n\n");
 	}
 
 	private void propagation(StringBuilder out, String deeper) {

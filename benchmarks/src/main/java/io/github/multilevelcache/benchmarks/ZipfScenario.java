@@ -128,6 +128,7 @@ final class ZipfScenario {
 		long loadsBefore = database.loads();
 		List<InstanceFigures> before = figures(kind, instances);
 		commands.start();
+		CpuSample cpuBefore = CpuSample.now(this.harness.redis());
 		shared.measuring = true;
 		long start = System.nanoTime();
 		progress.timed("measuring " + kind.label(), this.harness.settings().zipfMeasurement(), Duration.ofSeconds(5),
@@ -135,6 +136,7 @@ final class ZipfScenario {
 						shared.staleReads.sum()));
 		shared.measuring = false;
 		double seconds = (System.nanoTime() - start) / 1e9;
+		CpuSample cpuAfter = CpuSample.now(this.harness.redis());
 		List<InstanceFigures> after = figures(kind, instances);
 		Map<String, Long> byCommand = commands.sinceStart();
 		long redisCommands = byCommand.values().stream().mapToLong(Long::longValue).sum();
@@ -153,10 +155,12 @@ final class ZipfScenario {
 			measured.add(after.get(i).minus(before.get(i)));
 		}
 		printDiagnostics(kind, measured, byCommand, operations);
+		CpuSample.PerOperation cpu = cpuAfter.perOperationSince(cpuBefore, operations);
+		progress.step("  CPU per operation: %s", cpu);
 		return new Result(kind, workload, operations, seconds,
 				Latency.of(workers.stream().map((worker) -> worker.reads).toList()),
 				Latency.of(workers.stream().map((worker) -> worker.updates).toList()), redisCommands, loads,
-				shared.staleReads.sum(), measured, byCommand, roundTripMicros);
+				shared.staleReads.sum(), measured, byCommand, roundTripMicros, cpu);
 	}
 
 	private static List<InstanceFigures> figures(ManagerKind kind, List<BenchmarkInstance> instances) {
@@ -168,7 +172,8 @@ final class ZipfScenario {
 			CacheStatistics stats = instance.multiLevelCache("items").getStatistics();
 			InvalidationStatistics bus = instance.bean(RedisInvalidationBus.class).statistics();
 			figures.add(new InstanceFigures(stats.l1Hits(), stats.l1Misses(), bus.sent(), bus.received(), bus.gaps(),
-					stats.fills(), stats.fillsLost()));
+					stats.fills(), stats.fillsLost(), stats.loads(), stats.lockWaits(), stats.lockWaitNanos(),
+					bus.resubscriptions() + bus.epochChanges(), stats.l2Errors(), stats.l1Evictions()));
 		}
 		return figures;
 	}
@@ -189,10 +194,13 @@ final class ZipfScenario {
 					.collect(Collectors.joining(", ")));
 		for (InstanceFigures instance : instances) {
 			progress.step(
-					"  instance: L1 hit rate %.3f, fills %,d stored / %,d lost, invalidations sent %,d, "
-							+ "received %,d, gaps %,d",
-					instance.l1HitRate(), instance.fills(), instance.fillsLost(), instance.sent(), instance.received(),
-					instance.gaps());
+					"  instance: L1 hit rate %.3f (%,d evicted for size), fills %,d stored / %,d lost, invalidations sent %,d, "
+							+ "received %,d, gaps %,d; loads %,d, lease waits %,d (mean %.0f µs); "
+							+ "resubscriptions and epoch changes (each clears L1) %,d, Redis errors %,d",
+					instance.l1HitRate(), instance.l1Evictions(), instance.fills(), instance.fillsLost(),
+					instance.sent(), instance.received(), instance.gaps(), instance.loads(), instance.leaseWaits(),
+					instance.leaseWaitNanos() / 1e3 / Math.max(1, instance.leaseWaits()), instance.l1Clears(),
+					instance.l2Errors());
 		}
 	}
 
@@ -253,7 +261,7 @@ final class ZipfScenario {
 	 */
 	record Result(ManagerKind kind, Workload workload, long operations, double seconds, Latency reads, Latency updates,
 			long redisCommands, long databaseLoads, long staleReads, List<InstanceFigures> instances,
-			Map<String, Long> commandsByName, double proxyRoundTripMicros) {
+			Map<String, Long> commandsByName, double proxyRoundTripMicros, CpuSample.PerOperation cpu) {
 
 		/**
 		 * The mean L1 hit rate of the instances over the measured time, {@code NaN} for a
@@ -452,8 +460,8 @@ final class ZipfScenario {
 	 * @param fills fills stored
 	 * @param fillsLost fills not stored
 	 */
-	record InstanceFigures(long l1Hits, long l1Misses, long sent, long received, long gaps, long fills,
-			long fillsLost) {
+	record InstanceFigures(long l1Hits, long l1Misses, long sent, long received, long gaps, long fills, long fillsLost,
+			long loads, long leaseWaits, long leaseWaitNanos, long l1Clears, long l2Errors, long l1Evictions) {
 
 		double l1HitRate() {
 			return (double) this.l1Hits / Math.max(1, this.l1Hits + this.l1Misses);
@@ -462,7 +470,10 @@ final class ZipfScenario {
 		InstanceFigures minus(InstanceFigures before) {
 			return new InstanceFigures(this.l1Hits - before.l1Hits, this.l1Misses - before.l1Misses,
 					this.sent - before.sent, this.received - before.received, this.gaps - before.gaps,
-					this.fills - before.fills, this.fillsLost - before.fillsLost);
+					this.fills - before.fills, this.fillsLost - before.fillsLost, this.loads - before.loads,
+					this.leaseWaits - before.leaseWaits, this.leaseWaitNanos - before.leaseWaitNanos,
+					this.l1Clears - before.l1Clears, this.l2Errors - before.l2Errors,
+					this.l1Evictions - before.l1Evictions);
 		}
 
 	}
