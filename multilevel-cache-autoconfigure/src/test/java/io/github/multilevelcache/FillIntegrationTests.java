@@ -305,9 +305,16 @@ class FillIntegrationTests {
 		}
 		assertThat(failure.get()).isNull();
 		assertThat(reads.get()).isGreaterThan(100);
-		assertThat(stale.get()).as("stale reads out of " + reads.get()).isZero();
+		// the guarantee holds while every write reached Redis and every peer acknowledged
+		// in time; a host stall that breaks either sends writes to the degraded mode of
+		// G11, where peers may read stale data until repair: say so before counting
 		long ackTimeouts = three.stream().mapToLong((instance) -> instance.bus().statistics().ackTimeouts()).sum();
-		assertThat(ackTimeouts).isZero();
+		long remembered = three.stream()
+			.mapToLong((instance) -> instance.cache("items").getStatistics().rememberedWrites())
+			.sum();
+		assertThat(ackTimeouts).as("acknowledgement timeouts").isZero();
+		assertThat(remembered).as("writes Redis did not take (remembered for repair)").isZero();
+		assertThat(stale.get()).as("stale reads out of " + reads.get()).isZero();
 	}
 
 	private static void awaitQuietly(CountDownLatch latch) {
