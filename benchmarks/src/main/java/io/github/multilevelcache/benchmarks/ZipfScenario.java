@@ -194,7 +194,7 @@ final class ZipfScenario {
 					.collect(Collectors.joining(", ")));
 		for (InstanceFigures instance : instances) {
 			progress.step(
-					"  instance: L1 hit rate %.3f (%,d evicted for size), fills %,d stored / %,d lost, invalidations sent %,d, "
+					"  instance: L1 hit rate %.3f (%,d evicted for size or expiry), fills %,d stored / %,d lost, invalidations sent %,d, "
 							+ "received %,d, gaps %,d; loads %,d, lease waits %,d (mean %.0f µs); "
 							+ "resubscriptions and epoch changes (each clears L1) %,d, Redis errors %,d",
 					instance.l1HitRate(), instance.l1Evictions(), instance.fills(), instance.fillsLost(),
@@ -459,6 +459,12 @@ final class ZipfScenario {
 	 * @param gaps lost messages detected
 	 * @param fills fills stored
 	 * @param fillsLost fills not stored
+	 * @param loads loader calls
+	 * @param leaseWaits waits for another instance's lease
+	 * @param leaseWaitNanos time spent in those waits
+	 * @param l1Clears resubscriptions and epoch changes, each of which clears every L1
+	 * @param l2Errors Redis calls that failed or timed out
+	 * @param l1Evictions L1 entries evicted for size or expiry
 	 */
 	record InstanceFigures(long l1Hits, long l1Misses, long sent, long received, long gaps, long fills, long fillsLost,
 			long loads, long leaseWaits, long leaseWaitNanos, long l1Clears, long l2Errors, long l1Evictions) {
