@@ -221,7 +221,11 @@ public final class BenchmarkMain {
 		return new Environment(machine, jdk, redisDescription, date);
 	}
 
-	private static @Nullable String infoField(String info, String field) {
+	/**
+	 * One field of an {@code INFO} reply, e.g. {@code redis_version}.
+	 * @return its value, or {@code null} when the reply has no such field
+	 */
+	static @Nullable String infoField(String info, String field) {
 		return Arrays.stream(info.split("\r?\n"))
 			.filter((line) -> line.startsWith(field + ":"))
 			.map((line) -> line.substring(field.length() + 1).trim())

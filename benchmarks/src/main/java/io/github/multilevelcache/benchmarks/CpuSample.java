@@ -22,11 +22,11 @@ import io.github.multilevelcache.test.RedisServer;
  */
 record CpuSample(long jvmNanos, Map<String, Long> threadNanos, long redisMicros) {
 
-	static final String WORKERS = "workers";
+	private static final String WORKERS = "workers";
 
-	static final String REDIS_CLIENT = "Redis client I/O";
+	private static final String REDIS_CLIENT = "Redis client I/O";
 
-	static final String OTHER = "other threads";
+	private static final String OTHER = "other threads";
 
 	/**
 	 * Samples the JVM's threads and the Redis server now.
@@ -69,13 +69,13 @@ record CpuSample(long jvmNanos, Map<String, Long> threadNanos, long redisMicros)
 	}
 
 	private static long redisCpuMicros(RedisServer redis) {
-		double seconds = 0;
-		for (String line : redis.info("cpu").split("\r?\n")) {
-			if (line.startsWith("used_cpu_user:") || line.startsWith("used_cpu_sys:")) {
-				seconds += Double.parseDouble(line.substring(line.indexOf(':') + 1).trim());
-			}
-		}
-		return Math.round(seconds * 1e6);
+		String info = redis.info("cpu");
+		return Math.round((seconds(info, "used_cpu_user") + seconds(info, "used_cpu_sys")) * 1e6);
+	}
+
+	private static double seconds(String info, String field) {
+		String value = BenchmarkMain.infoField(info, field);
+		return (value != null) ? Double.parseDouble(value) : 0;
 	}
 
 	/**
