@@ -26,6 +26,10 @@ public final class CacheStatistics {
 
 	private final LoadTimeHistogram loadTimes = new LoadTimeHistogram();
 
+	private final LongAdder fillTimes = new LongAdder();
+
+	private final LongAdder fillNanos = new LongAdder();
+
 	private final LongAdder puts = new LongAdder();
 
 	private final LongAdder fills = new LongAdder();
@@ -96,7 +100,20 @@ public final class CacheStatistics {
 	}
 
 	void countFillTime(long nanos) {
+		this.fillTimes.increment();
+		this.fillNanos.add(nanos);
 		this.loadTimes.record(nanos);
+	}
+
+	/**
+	 * The mean duration of this instance's loads of the cache since start-up: loader
+	 * calls of {@code get(key, loader)} and refreshes, successful or not, and plain
+	 * {@code @Cacheable} fills (miss to put).
+	 * @return nanoseconds, or {@code -1} before the first load
+	 */
+	long meanLoadNanos() {
+		long count = this.loads.sum() + this.loadFailures.sum() + this.fillTimes.sum();
+		return (count != 0) ? (this.loadNanos.sum() + this.fillNanos.sum()) / count : -1;
 	}
 
 	void countPut() {

@@ -20,9 +20,14 @@ import org.springframework.dao.PessimisticLockingFailureException;
  * {@code stampede.distributed} is on, and only until its deadline, which is
  * {@code stampede.wait-timeout} after the load began, however many leases it waits
  * for.</li>
- * <li>While waiting it polls the key with backoff, 1 ms doubling to at most 100 ms, the
- * first poll early because most loaders take about a database round trip; it never sleeps
- * past the deadline.</li>
+ * <li>While waiting it polls the key on a schedule taken from this cache's mean load time
+ * on this instance ({@code L}, 1 ms before the first load): the first poll after
+ * {@code L/2} (the holder is, on average, half-way through its load), then every
+ * {@code L/4} until the wait is {@code 1.5 L} long, then after half the time waited
+ * beyond {@code L} (each poll at most 1.5&times; the time of the previous one); every
+ * pause is between 250 &micro;s and 100 ms, and none sleeps past the deadline. After the
+ * first poll, a wait sees the holder's store at most {@code L/4} or a third of the wait
+ * late, whichever is longer, for a number of polls logarithmic in the wait.</li>
  * <li>It returns as soon as the key no longer holds the same lease bytes: what replaced
  * them (a value, another placeholder, or nothing), or {@code null} when the deadline
  * passed or Redis failed first (the failure is logged and counted).</li>
@@ -33,7 +38,9 @@ import org.springframework.dao.PessimisticLockingFailureException;
  */
 final class LeaseWait {
 
-	private static final long FIRST_POLL_NANOS = 1_000_000L;
+	private static final long UNKNOWN_LOAD_NANOS = 1_000_000L;
+
+	private static final long MIN_POLL_NANOS = 250_000L;
 
 	private static final long MAX_POLL_NANOS = 100_000_000L;
 
@@ -99,7 +106,9 @@ final class LeaseWait {
 	}
 
 	private @Nullable Read poll(String canonical, byte[] redisKey, byte[] lease, long deadline) {
-		long pause = FIRST_POLL_NANOS;
+		long start = System.nanoTime();
+		long first = firstPause(this.statistics.meanLoadNanos());
+		long pause = first;
 		while (true) {
 			long remaining = deadline - System.nanoTime();
 			if (remaining <= 0) {
@@ -111,7 +120,6 @@ final class LeaseWait {
 				throw new PessimisticLockingFailureException(
 						"Interrupted while waiting for the lease holder of '" + canonical + "'");
 			}
-			pause = Math.min(MAX_POLL_NANOS, pause * 2);
 			byte[] bytes;
 			try {
 				bytes = this.l2.await(this.l2.call((redis) -> redis.get(redisKey)));
@@ -123,7 +131,33 @@ final class LeaseWait {
 			if (bytes == null || !Arrays.equals(bytes, lease)) {
 				return this.codec.decode(bytes);
 			}
+			pause = nextPause(first, System.nanoTime() - start);
 		}
+	}
+
+	/**
+	 * The pause before a wait's first poll.
+	 * @param meanLoadNanos the cache's mean load time, {@code -1} when unknown
+	 * @return half of it, between the shortest and the longest pause
+	 */
+	static long firstPause(long meanLoadNanos) {
+		long load = (meanLoadNanos < 0) ? UNKNOWN_LOAD_NANOS : meanLoadNanos;
+		return clamp(load / 2);
+	}
+
+	/**
+	 * The pause before a wait's next poll.
+	 * @param firstPause from {@link #firstPause}, half the mean load time {@code L}
+	 * @param waitedNanos the time since the wait began
+	 * @return {@code L/4} or half the time waited beyond {@code L}, whichever is longer,
+	 * between the shortest and the longest pause
+	 */
+	static long nextPause(long firstPause, long waitedNanos) {
+		return clamp(Math.max(firstPause / 2, (waitedNanos - 2 * firstPause) / 2));
+	}
+
+	private static long clamp(long pause) {
+		return Math.max(MIN_POLL_NANOS, Math.min(MAX_POLL_NANOS, pause));
 	}
 
 	/**
@@ -134,10 +168,12 @@ final class LeaseWait {
 	 * failed first
 	 */
 	CompletableFuture<@Nullable Read> awaitHolderAsync(byte[] redisKey, byte[] lease, long deadline) {
-		return pollAsync(redisKey, lease, deadline, FIRST_POLL_NANOS);
+		long first = firstPause(this.statistics.meanLoadNanos());
+		return pollAsync(redisKey, lease, deadline, System.nanoTime(), first, first);
 	}
 
-	private CompletableFuture<@Nullable Read> pollAsync(byte[] redisKey, byte[] lease, long deadline, long pause) {
+	private CompletableFuture<@Nullable Read> pollAsync(byte[] redisKey, byte[] lease, long deadline, long start,
+			long first, long pause) {
 		long remaining = deadline - System.nanoTime();
 		if (remaining <= 0) {
 			return CompletableFuture.completedFuture(null);
@@ -153,7 +189,7 @@ final class LeaseWait {
 				if (bytes == null || !Arrays.equals(bytes, lease)) {
 					return CompletableFuture.<@Nullable Read>completedFuture(this.codec.decode(bytes));
 				}
-				return pollAsync(redisKey, lease, deadline, Math.min(MAX_POLL_NANOS, pause * 2));
+				return pollAsync(redisKey, lease, deadline, start, first, nextPause(first, System.nanoTime() - start));
 			})
 			.thenCompose((next) -> next);
 	}
