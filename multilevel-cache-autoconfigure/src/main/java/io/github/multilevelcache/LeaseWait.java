@@ -100,13 +100,12 @@ final class LeaseWait {
 	 */
 	@Nullable Read awaitHolder(String canonical, byte[] redisKey, byte[] lease, long deadline) {
 		long waitStart = System.nanoTime();
-		Read awaited = poll(canonical, redisKey, lease, deadline);
+		Read awaited = poll(canonical, redisKey, lease, deadline, waitStart);
 		this.statistics.countLockWait(System.nanoTime() - waitStart, awaited == null);
 		return awaited;
 	}
 
-	private @Nullable Read poll(String canonical, byte[] redisKey, byte[] lease, long deadline) {
-		long start = System.nanoTime();
+	private @Nullable Read poll(String canonical, byte[] redisKey, byte[] lease, long deadline, long start) {
 		long first = firstPause(this.statistics.meanLoadNanos());
 		long pause = first;
 		while (true) {
