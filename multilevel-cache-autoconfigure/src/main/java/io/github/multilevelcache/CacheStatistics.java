@@ -26,9 +26,7 @@ public final class CacheStatistics {
 
 	private final LoadTimeHistogram loadTimes = new LoadTimeHistogram();
 
-	private final LongAdder fillTimes = new LongAdder();
-
-	private final LongAdder fillNanos = new LongAdder();
+	private final RecentLoadTime recentLoadTime = new RecentLoadTime();
 
 	private final LongAdder puts = new LongAdder();
 
@@ -84,6 +82,7 @@ public final class CacheStatistics {
 		(success ? this.loads : this.loadFailures).increment();
 		this.loadNanos.add(nanos);
 		this.loadTimes.record(nanos);
+		this.recentLoadTime.record(nanos);
 		LongConsumer listener = this.loadListener;
 		if (listener != null) {
 			listener.accept(nanos);
@@ -100,20 +99,18 @@ public final class CacheStatistics {
 	}
 
 	void countFillTime(long nanos) {
-		this.fillTimes.increment();
-		this.fillNanos.add(nanos);
 		this.loadTimes.record(nanos);
+		this.recentLoadTime.record(nanos);
 	}
 
 	/**
-	 * The mean duration of this instance's loads of the cache since start-up: loader
-	 * calls of {@code get(key, loader)} and refreshes, successful or not, and plain
-	 * {@code @Cacheable} fills (miss to put).
+	 * The recent duration of this instance's loads of the cache (see
+	 * {@link RecentLoadTime}): loader calls of {@code get(key, loader)} and refreshes,
+	 * successful or not, and plain {@code @Cacheable} fills (miss to put).
 	 * @return nanoseconds, or {@code -1} before the first load
 	 */
-	long meanLoadNanos() {
-		long count = this.loads.sum() + this.loadFailures.sum() + this.fillTimes.sum();
-		return (count != 0) ? (this.loadNanos.sum() + this.fillNanos.sum()) / count : -1;
+	long recentLoadNanos() {
+		return this.recentLoadTime.nanos();
 	}
 
 	void countPut() {

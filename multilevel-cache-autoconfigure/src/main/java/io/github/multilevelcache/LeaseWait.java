@@ -20,8 +20,8 @@ import org.springframework.dao.PessimisticLockingFailureException;
  * {@code stampede.distributed} is on, and only until its deadline, which is
  * {@code stampede.wait-timeout} after the load began, however many leases it waits
  * for.</li>
- * <li>While waiting it polls the key on a schedule taken from this cache's mean load time
- * on this instance ({@code L}, 1 ms before the first load): the first poll after
+ * <li>While waiting it polls the key on a schedule taken from this cache's recent load
+ * time on this instance ({@code L}, 1 ms before the first load): the first poll after
  * {@code L/2} (the holder is, on average, half-way through its load), then every
  * {@code L/4} until the wait is {@code 1.5 L} long, then after half the time waited
  * beyond {@code L} (each poll at most 1.5&times; the time of the previous one); every
@@ -106,7 +106,7 @@ final class LeaseWait {
 	}
 
 	private @Nullable Read poll(String canonical, byte[] redisKey, byte[] lease, long deadline, long start) {
-		long first = firstPause(this.statistics.meanLoadNanos());
+		long first = firstPause(this.statistics.recentLoadNanos());
 		long pause = first;
 		while (true) {
 			long remaining = deadline - System.nanoTime();
@@ -136,17 +136,17 @@ final class LeaseWait {
 
 	/**
 	 * The pause before a wait's first poll.
-	 * @param meanLoadNanos the cache's mean load time, {@code -1} when unknown
+	 * @param loadNanos the cache's recent load time, {@code -1} when unknown
 	 * @return half of it, between the shortest and the longest pause
 	 */
-	static long firstPause(long meanLoadNanos) {
-		long load = (meanLoadNanos < 0) ? UNKNOWN_LOAD_NANOS : meanLoadNanos;
+	static long firstPause(long loadNanos) {
+		long load = (loadNanos < 0) ? UNKNOWN_LOAD_NANOS : loadNanos;
 		return clamp(load / 2);
 	}
 
 	/**
 	 * The pause before a wait's next poll.
-	 * @param firstPause from {@link #firstPause}, half the mean load time {@code L}
+	 * @param firstPause from {@link #firstPause}, half the recent load time {@code L}
 	 * @param waitedNanos the time since the wait began
 	 * @return {@code L/4} or half the time waited beyond {@code L}, whichever is longer,
 	 * between the shortest and the longest pause
@@ -167,7 +167,7 @@ final class LeaseWait {
 	 * failed first
 	 */
 	CompletableFuture<@Nullable Read> awaitHolderAsync(byte[] redisKey, byte[] lease, long deadline) {
-		long first = firstPause(this.statistics.meanLoadNanos());
+		long first = firstPause(this.statistics.recentLoadNanos());
 		return pollAsync(redisKey, lease, deadline, System.nanoTime(), first, first);
 	}
 

@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * {@link LeaseWait}'s poll schedule: the first poll half a mean load after the wait
+ * {@link LeaseWait}'s poll schedule: the first poll half a recent load after the wait
  * began, then pauses that keep the overshoot past the holder's store within a quarter of
  * a load (after the first poll) or a third of the wait, with a bounded number of polls.
  */
@@ -17,7 +17,7 @@ class LeaseWaitScheduleTests {
 	private static final long MS = TimeUnit.MILLISECONDS.toNanos(1);
 
 	@Test
-	void theFirstPollComesHalfAMeanLoadAfterTheWaitBegan() {
+	void theFirstPollComesHalfARecentLoadAfterTheWaitBegan() {
 		assertThat(LeaseWait.firstPause(10 * MS)).isEqualTo(5 * MS);
 		assertThat(LeaseWait.firstPause(-1)).as("before the first load: a 1 ms load").isEqualTo(MS / 2);
 		assertThat(LeaseWait.firstPause(100_000)).as("at least 250 µs").isEqualTo(250_000);
@@ -50,8 +50,8 @@ class LeaseWaitScheduleTests {
 		assertThat(late[late.length - 1] - late[late.length - 2]).as("at most 100 ms apart").isEqualTo(100 * MS);
 	}
 
-	private static long[] polls(long meanLoad, long until) {
-		long first = LeaseWait.firstPause(meanLoad);
+	private static long[] polls(long load, long until) {
+		long first = LeaseWait.firstPause(load);
 		long[] polls = new long[0];
 		long at = first;
 		while (polls.length == 0 || polls[polls.length - 1] < until) {
