@@ -2,9 +2,10 @@ package io.github.multilevelcache;
 
 /**
  * The recent load time of one cache on this instance: an exponentially weighted moving
- * average of its loads' durations, each new load weighing {@code 1/8}, so that after a
- * change (a cold first load, a slower database) the estimate is within a few per cent of
- * the new time after about 25 loads, however many came before.
+ * average of its loads' durations, each new load weighing {@code 1/8}: after a change of
+ * load time (a slower database) the estimate has moved 96 % of the way to the new time
+ * within 25 loads, however many loads came before, and a 2 s cold first load followed by
+ * 1 ms loads weighs less than 1 ms after 57.
  * <p>
  * Updates are plain volatile writes without a compare-and-set: of two loads recorded at
  * the same instant one may be dropped, which only makes the estimate a sample older.
