@@ -21,8 +21,15 @@ class RecentLoadTimeTests {
 		assertThat(time.nanos()).isEqualTo(-1);
 		time.record(3 * MS);
 		assertThat(time.nanos()).isEqualTo(3 * MS);
+	}
+
+	@Test
+	void aNegativeDurationCountsAsAnInstantLoadNotAsUnknown() {
+		RecentLoadTime time = new RecentLoadTime();
 		time.record(-5);
-		assertThat(time.nanos()).as("a negative duration counts as 0").isBetween(0L, 3 * MS);
+		assertThat(time.nanos()).as("-1 would read as no load yet").isZero();
+		time.record(8 * MS);
+		assertThat(time.nanos()).as("an eighth of the way from 0").isEqualTo(MS);
 	}
 
 	@Test
